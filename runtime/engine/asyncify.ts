@@ -1,0 +1,104 @@
+// Asyncify backend: a parked G's wasm call stack lives in memory, not on the
+// native stack. Parking unwinds every wasm frame into the instance's scratch
+// buffer (binaryen's asyncify), which we then copy into the G; resuming copies
+// it back and re-issues the G's entry call, which rewinds to the import that
+// parked. All Gs share one shadow-stack region, copied out and in the same way,
+// so pointers into it stay valid. Runs synchronously: no promise per switch.
+//
+// Invariant: `current` is the G whose frames are on the wasm stack (or being
+// unwound/rewound), null between runs. Only run() changes it.
+import { type Engine, type GuestHost, PARK, STACK_REGION_BYTES, restoreStack, saveStack } from "./engine.js";
+import { QuickJSWasm } from "./quickjs.js";
+import type { G } from "../goroutine.js";
+
+const enum State { Normal = 0, Unwinding = 1, Rewinding = 2 }
+/** Scratch for one unwind; a G's frames are copied out of it, so it bounds depth, not memory per G. */
+const UNWIND_BUFFER_BYTES = 1 << 20;
+
+export class AsyncifyEngine implements Engine {
+  readonly backend = "asyncify" as const;
+  readonly wasm: QuickJSWasm;
+  private readonly host: GuestHost;
+  private current: G | null = null;
+  private readonly stackTop: number;
+  private readonly unwindBuf: number;
+
+  private constructor(wasm: QuickJSWasm, host: GuestHost) {
+    this.wasm = wasm;
+    this.host = host;
+    const base = wasm.x.malloc(STACK_REGION_BYTES);
+    this.stackTop = (base + STACK_REGION_BYTES) & ~15;
+    this.unwindBuf = wasm.x.malloc(UNWIND_BUFFER_BYTES);
+  }
+
+  static async create(host: GuestHost, log: (line: string) => void): Promise<AsyncifyEngine> {
+    let engine: AsyncifyEngine | undefined;
+    const wasm = await QuickJSWasm.load("asyncify", {
+      hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
+      interrupt: () => engine!.onImport(0, 0, true),
+    }, log);
+    engine = new AsyncifyEngine(wasm, host);
+    return engine;
+  }
+
+  private onImport(argc: number, argv: number, interrupt: boolean): number {
+    const g = this.current;
+    if (!g) return 0; // a call outside any G (setup of the instance): nothing to switch
+    const a = this.wasm.asyncify!;
+    let r: number;
+    if (a.asyncify_get_state() === State.Rewinding) {
+      a.asyncify_stop_rewind();
+      r = this.host.resumed(g);
+    } else {
+      r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    }
+    if (r !== PARK) return r;
+    const h32 = this.wasm.heap32();
+    h32[this.unwindBuf >> 2] = this.unwindBuf + 8;
+    h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
+    a.asyncify_start_unwind(this.unwindBuf);
+    return 0;
+  }
+
+  run(g: G): void {
+    const w = this.wasm;
+    const a = w.asyncify!;
+    const callerSP = w.stackPointer;
+    this.current = g;
+    let ret: number;
+    try {
+      if (g.savedSP === 0) {
+        w.stackPointer = this.stackTop;
+        this.host.setup(g, w);
+      } else {
+        restoreStack(w, g);
+        w.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), this.unwindBuf + 8);
+        const h32 = w.heap32();
+        h32[this.unwindBuf >> 2] = this.unwindBuf + 8 + g.savedUnwindLen;
+        h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
+        a.asyncify_start_rewind(this.unwindBuf);
+      }
+      ret = w.x.QTS_Call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv);
+      if (a.asyncify_get_state() === State.Unwinding) {
+        a.asyncify_stop_unwind();
+        const used = w.heap32()[this.unwindBuf >> 2]! - (this.unwindBuf + 8);
+        if (!g.savedUnwind || g.savedUnwind.length < used) g.savedUnwind = new Uint8Array(Math.max(used, 256) * 2);
+        g.savedUnwind.set(w.heapU8().subarray(this.unwindBuf + 8, this.unwindBuf + 8 + used));
+        g.savedUnwindLen = used;
+        saveStack(w, g, this.stackTop);
+      } else {
+        g.savedSP = 0;
+        this.host.exited(g, ret);
+      }
+    } catch (e) {
+      // A trap or a V8 stack overflow inside wasm: g's frames are gone half-way.
+      if (a.asyncify_get_state() === State.Unwinding) a.asyncify_stop_unwind();
+      else if (a.asyncify_get_state() === State.Rewinding) a.asyncify_stop_rewind();
+      g.savedSP = 0;
+      this.host.crashed(g, e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      w.stackPointer = callerSP;
+      this.current = null;
+    }
+  }
+}

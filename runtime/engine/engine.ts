@@ -1,0 +1,56 @@
+// The interface between the scheduler and a stack-switching backend.
+// Nothing outside runtime/engine/ knows which backend runs: the scheduler only
+// calls `run(g)` and answers the `GuestHost` callbacks.
+import type { G } from "../goroutine.js";
+import type { BackendName, JSValuePtr, QuickJSWasm } from "./quickjs.js";
+
+/** Returned by a GuestHost callback to suspend the running G (never a valid pointer). */
+export const PARK = -2;
+
+/** What a backend asks of the runtime. Every callback runs with the G's stack active. */
+export interface GuestHost {
+  /** First run of g: create its runtime and context and set g.entry*. Throws on failure. */
+  setup(g: G, wasm: QuickJSWasm): void;
+  /** The guest called the host function: a JSValue* (0 = undefined), an exception from throwError, or PARK. */
+  hostCall(g: G, argc: number, argv: number): number;
+  /** g's parked call is being resumed: its result, or PARK to park again. */
+  resumed(g: G): number;
+  /** QuickJS polled the interrupt handler: 0 = go on, 1 = kill (uncatchable), PARK = preempt. */
+  interrupt(g: G): number;
+  /** g's entry call returned `ret` (a value or an exception). Free g's runtime here. */
+  exited(g: G, ret: JSValuePtr): void;
+  /** g died inside the engine (wasm trap, V8 stack overflow): its runtime is not usable any more. */
+  crashed(g: G, error: Error): void;
+}
+
+export interface Engine {
+  readonly backend: BackendName;
+  readonly wasm: QuickJSWasm;
+  /**
+   * Runs g (first run or resume) until it parks or exits. Only one G runs at a
+   * time per process. Returns a promise when the backend needs the event loop
+   * to switch (jspi); the asyncify backend returns synchronously.
+   */
+  run(g: G): void | Promise<void>;
+}
+
+/** Shadow-stack region every G of an instance runs on (stacks are copied out when a G parks). */
+export const STACK_REGION_BYTES = 1 << 20;
+/** QuickJS's own stack limit inside that region: deep recursion fails as a catchable guest error first. */
+export const GUEST_STACK_LIMIT = 256 * 1024;
+
+/** Saves [sp, top) of the shadow stack into g, reusing its buffer. */
+export function saveStack(wasm: QuickJSWasm, g: G, top: number): void {
+  const sp = wasm.stackPointer;
+  const len = top - sp;
+  if (!g.savedStack || g.savedStack.length < len) g.savedStack = new Uint8Array(Math.max(len, 256) * 2);
+  g.savedStack.set(wasm.heapU8().subarray(sp, top));
+  g.savedStackLen = len;
+  g.savedSP = sp;
+}
+
+/** Puts g's shadow stack back where it was and points the stack pointer at it. */
+export function restoreStack(wasm: QuickJSWasm, g: G): void {
+  wasm.heapU8().set(g.savedStack!.subarray(0, g.savedStackLen), g.savedSP);
+  wasm.stackPointer = g.savedSP;
+}

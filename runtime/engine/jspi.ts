@@ -1,0 +1,132 @@
+// JSPI backend: each G's wasm call stack is a V8 secondary stack suspended by
+// WebAssembly.Suspending and resumed by resolving the promise it waits on. The
+// wasm shim (see wasm-build.ts) calls the plain import first and the
+// Suspending twin only when it returned -1, then calls the plain import again
+// after the resume to fetch the result. The shadow stack is shared and copied
+// out and in on every park/resume, as in the asyncify backend.
+//
+// Invariants: one G runs at a time; a G is resumed only from run(), never from
+// inside a suspending call; `current` is set before the wasm stack continues.
+import { type Engine, type GuestHost, PARK, STACK_REGION_BYTES, restoreStack, saveStack } from "./engine.js";
+import { JSPI_SUSPEND } from "./wasm-build.js";
+import { QuickJSWasm } from "./quickjs.js";
+import type { G } from "../goroutine.js";
+
+interface JspiWebAssembly {
+  Suspending: new (fn: (...args: number[]) => unknown) => WebAssembly.ImportValue;
+  promising: (fn: WebAssembly.ExportValue) => (...args: number[]) => Promise<number>;
+}
+
+/** True when this Node exposes JSPI without flags. */
+export function hasJspi(): boolean {
+  const W = WebAssembly as unknown as Partial<JspiWebAssembly>;
+  return typeof W.Suspending === "function" && typeof W.promising === "function";
+}
+
+export class JspiEngine implements Engine {
+  readonly backend = "jspi" as const;
+  readonly wasm: QuickJSWasm;
+  private readonly host: GuestHost;
+  private current: G | null = null;
+  private callerSP = 0;
+  private readonly stackTop: number;
+  private readonly call: (ctx: number, fn: number, thisVal: number, argc: number, argv: number) => Promise<number>;
+  /** Settles the promise of the current run() when its G parks. */
+  private stopped: (() => void) | undefined;
+
+  private constructor(wasm: QuickJSWasm, host: GuestHost) {
+    this.wasm = wasm;
+    this.host = host;
+    const base = wasm.x.malloc(STACK_REGION_BYTES);
+    this.stackTop = (base + STACK_REGION_BYTES) & ~15;
+    const W = WebAssembly as unknown as JspiWebAssembly;
+    this.call = W.promising(wasm.x.QTS_Call as unknown as WebAssembly.ExportValue);
+  }
+
+  static async create(host: GuestHost, log: (line: string) => void): Promise<JspiEngine> {
+    const W = WebAssembly as unknown as JspiWebAssembly;
+    let engine: JspiEngine | undefined;
+    const suspend = new W.Suspending(() => engine!.park());
+    const wasm = await QuickJSWasm.load("jspi", {
+      hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
+      interrupt: () => engine!.onImport(0, 0, true),
+      hostCallSuspend: suspend,
+      interruptSuspend: suspend,
+    }, log);
+    engine = new JspiEngine(wasm, host);
+    return engine;
+  }
+
+  private onImport(argc: number, argv: number, interrupt: boolean): number {
+    const g = this.current;
+    if (!g) return 0;
+    let r: number;
+    if (g.resuming) {
+      g.resuming = false;
+      r = this.host.resumed(g);
+    } else {
+      r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    }
+    return r === PARK ? JSPI_SUSPEND : r;
+  }
+
+  /** Called (as the Suspending import) on g's stack: hand the wasm stack back to the scheduler. */
+  private park(): Promise<number> {
+    const g = this.current!;
+    const w = this.wasm;
+    saveStack(w, g, this.stackTop);
+    w.stackPointer = this.callerSP;
+    this.current = null;
+    const resumed = new Promise<number>((resolve) => {
+      g.wake = () => resolve(0);
+    });
+    const stopped = this.stopped!;
+    this.stopped = undefined;
+    stopped();
+    return resumed;
+  }
+
+  run(g: G): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const w = this.wasm;
+      this.stopped = resolve;
+      this.callerSP = w.stackPointer;
+      this.current = g;
+      if (g.savedSP !== 0) {
+        restoreStack(w, g);
+        g.resuming = true;
+        const wake = g.wake!;
+        g.wake = undefined;
+        wake();
+        return;
+      }
+      w.stackPointer = this.stackTop;
+      try {
+        this.host.setup(g, w);
+      } catch (e) {
+        this.finish(g, e);
+        return;
+      }
+      this.call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv).then(
+        (ret) => this.finish(g, undefined, ret),
+        (e: unknown) => this.finish(g, e),
+      );
+    });
+  }
+
+  /** g's entry call is over (it returned, or the engine failed under it). */
+  private finish(g: G, error: unknown, ret = 0): void {
+    const w = this.wasm;
+    g.savedSP = 0;
+    try {
+      if (error === undefined) this.host.exited(g, ret);
+      else this.host.crashed(g, error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      w.stackPointer = this.callerSP;
+      this.current = null;
+      const stopped = this.stopped;
+      this.stopped = undefined;
+      stopped?.();
+    }
+  }
+}

@@ -1,0 +1,330 @@
+// One QuickJS wasm instance: its raw exports, its memory, the shadow-stack
+// pointer, and value/string transfer between host and guest.
+//
+// We load the emscripten module through quickjs-emscripten-core (so its glue
+// sets up memory, clocks and stdio), but replace the imports we own (host
+// call, interrupt, host-ref free) and call the C exports directly: the core's
+// handle/scope layer allocates per call, which the switch path cannot afford.
+import fs from "node:fs";
+import path from "node:path";
+import v8 from "node:v8";
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
+import SYNC from "@jitl/quickjs-wasmfile-release-sync";
+import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+
+/** Pointers into wasm memory (plain numbers; the names document intent). */
+export type Ptr = number;
+export type JSValuePtr = number;
+export type JSContextPtr = number;
+export type JSRuntimePtr = number;
+
+/** The raw C exports the engine uses. Signatures follow quickjs-emscripten's c/interface.c. */
+export interface RawExports {
+  malloc(size: number): Ptr;
+  free(ptr: Ptr): void;
+  QTS_NewRuntime(): JSRuntimePtr;
+  QTS_FreeRuntime(rt: JSRuntimePtr): void;
+  QTS_NewContext(rt: JSRuntimePtr, intrinsics: number): JSContextPtr;
+  QTS_FreeContext(ctx: JSContextPtr): void;
+  QTS_RuntimeSetMaxStackSize(rt: JSRuntimePtr, size: number): void;
+  QTS_RuntimeSetMemoryLimit(rt: JSRuntimePtr, limit: number): void;
+  QTS_RuntimeEnableInterruptHandler(rt: JSRuntimePtr): void;
+  QTS_RuntimeComputeMemoryUsage(rt: JSRuntimePtr, ctx: JSContextPtr): JSValuePtr;
+  QTS_GetUndefined(): JSValuePtr;
+  QTS_GetNull(): JSValuePtr;
+  QTS_GetTrue(): JSValuePtr;
+  QTS_GetFalse(): JSValuePtr;
+  QTS_NewFloat64(ctx: JSContextPtr, n: number): JSValuePtr;
+  QTS_GetFloat64(ctx: JSContextPtr, v: JSValuePtr): number;
+  QTS_NewString(ctx: JSContextPtr, utf8: Ptr): JSValuePtr;
+  QTS_GetString(ctx: JSContextPtr, v: JSValuePtr): Ptr;
+  QTS_FreeCString(ctx: JSContextPtr, s: Ptr): void;
+  QTS_Typeof(ctx: JSContextPtr, v: JSValuePtr): Ptr;
+  QTS_FreeVoidPointer(ctx: JSContextPtr, p: Ptr): void;
+  QTS_FreeValuePointer(ctx: JSContextPtr, v: JSValuePtr): void;
+  QTS_DupValuePointer(ctx: JSContextPtr, v: JSValuePtr): JSValuePtr;
+  QTS_Throw(ctx: JSContextPtr, err: JSValuePtr): JSValuePtr;
+  QTS_NewError(ctx: JSContextPtr): JSValuePtr;
+  QTS_GetGlobalObject(ctx: JSContextPtr): JSValuePtr;
+  QTS_GetProp(ctx: JSContextPtr, obj: JSValuePtr, key: JSValuePtr): JSValuePtr;
+  QTS_SetProp(ctx: JSContextPtr, obj: JSValuePtr, key: JSValuePtr, value: JSValuePtr): void;
+  QTS_NewFunction(ctx: JSContextPtr, name: Ptr, argLength: number, isConstructor: number, hostRef: number): JSValuePtr;
+  QTS_ArgvGetJSValueConstPointer(argv: Ptr, i: number): JSValuePtr;
+  QTS_Call(ctx: JSContextPtr, fn: JSValuePtr, thisVal: JSValuePtr, argc: number, argvPtrs: Ptr): JSValuePtr;
+  QTS_Eval(ctx: JSContextPtr, code: Ptr, len: number, filename: Ptr, detectModule: number, flags: number): JSValuePtr;
+  QTS_ResolveException(ctx: JSContextPtr, maybeException: JSValuePtr): JSValuePtr;
+  QTS_IsJobPending(rt: JSRuntimePtr): number;
+  QTS_ExecutePendingJob(rt: JSRuntimePtr, max: number, lastCtx: Ptr): JSValuePtr;
+}
+
+/** Asyncify's runtime exports, present only in the asyncify build. */
+export interface AsyncifyExports {
+  asyncify_start_unwind(data: Ptr): void;
+  asyncify_stop_unwind(): void;
+  asyncify_start_rewind(data: Ptr): void;
+  asyncify_stop_rewind(): void;
+  asyncify_get_state(): number;
+}
+
+/** The imports a backend provides for the calls that may switch goroutines. */
+export interface SwitchImports {
+  hostCall(ctx: JSContextPtr, thisPtr: JSValuePtr, argc: number, argv: Ptr, hostRef: number): number;
+  interrupt(rt: JSRuntimePtr): number;
+  /** jspi only: Suspending twins, called by the shim when the sync import returned -1. */
+  hostCallSuspend?: WebAssembly.ImportValue;
+  interruptSuspend?: WebAssembly.ImportValue;
+}
+
+export type BackendName = "asyncify" | "jspi";
+
+const compiled = new Map<BackendName, { module: WebAssembly.Module; manifest: WasmManifest }>();
+let liftoffSet = false;
+
+/**
+ * Compiles (once per process) the binary of a backend. For asyncify we switch
+ * V8 to Liftoff before compiling: TurboFan-compiled asyncify code needs so much
+ * native stack that ~25 nested JS calls overflow V8's stack on Node 20, and on
+ * Node 20 Liftoff even runs the asyncified interpreter faster (measured: fib(27)
+ * 82 ms vs a stack overflow; a 30M loop 3.4 s vs 9.9 s).
+ */
+function compile(backend: BackendName, log: (line: string) => void): { module: WebAssembly.Module; manifest: WasmManifest } {
+  const hit = compiled.get(backend);
+  if (hit) return hit;
+  if (backend === "asyncify" && !liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
+    v8.setFlagsFromString("--liftoff-only");
+    liftoffSet = true;
+  }
+  const { dir, manifest } = ensureWasm(log);
+  const bytes = fs.readFileSync(path.join(dir, manifest.files[backend]));
+  const entry = { module: new WebAssembly.Module(bytes), manifest };
+  compiled.set(backend, entry);
+  return entry;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export class QuickJSWasm {
+  readonly x: RawExports;
+  readonly asyncify: AsyncifyExports | undefined;
+  readonly exports: WebAssembly.Exports;
+  private readonly sp: WebAssembly.Global;
+  private readonly memory: WebAssembly.Memory;
+  private u8: Uint8Array;
+  private i32: Int32Array;
+  /** Constant JSValue pointers (static in wasm memory, never freed). */
+  readonly undefinedPtr: JSValuePtr;
+  readonly nullPtr: JSValuePtr;
+  readonly truePtr: JSValuePtr;
+  readonly falsePtr: JSValuePtr;
+
+  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, manifest: WasmManifest) {
+    const raw = instance.exports;
+    const x = {} as Record<RequiredExport, unknown>;
+    for (const [name, minified] of Object.entries(manifest.exports) as [RequiredExport, string][]) {
+      x[name] = raw[minified];
+      if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
+    }
+    this.x = x as unknown as RawExports;
+    this.exports = raw;
+    this.asyncify = typeof raw.asyncify_start_unwind === "function" ? (raw as unknown as AsyncifyExports) : undefined;
+    this.sp = raw[STACK_POINTER_EXPORT] as WebAssembly.Global;
+    this.memory = memory;
+    this.u8 = new Uint8Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+    this.undefinedPtr = this.x.QTS_GetUndefined();
+    this.nullPtr = this.x.QTS_GetNull();
+    this.truePtr = this.x.QTS_GetTrue();
+    this.falsePtr = this.x.QTS_GetFalse();
+  }
+
+  static async load(backend: BackendName, imports: SwitchImports, log: (line: string) => void): Promise<QuickJSWasm> {
+    const { module, manifest } = compile(backend, log);
+    let wasm: QuickJSWasm | undefined;
+    const variant = newVariant(SYNC as unknown as QuickJSSyncVariant, {
+      emscriptenModule: {
+        instantiateWasm(glueImports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+          const ours = { ...(glueImports[manifest.importModule] as Record<string, WebAssembly.ImportValue>) };
+          ours[manifest.imports.hostCall] = imports.hostCall;
+          ours[manifest.imports.interrupt] = imports.interrupt;
+          // We never create host refs through the core, so there is nothing to free.
+          ours[manifest.imports.freeHostRef] = () => {};
+          if (backend === "jspi") {
+            ours[`${manifest.imports.hostCall}_suspend`] = imports.hostCallSuspend!;
+            ours[`${manifest.imports.interrupt}_suspend`] = imports.interruptSuspend!;
+          }
+          const memory = Object.values(ours).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
+          if (!memory) throw new Error("quickgo: the glue provides no wasm memory");
+          const instance = new WebAssembly.Instance(module, { ...glueImports, [manifest.importModule]: ours });
+          wasm = new QuickJSWasm(instance, memory, manifest);
+          done(instance, module);
+          return instance.exports;
+        },
+      },
+    });
+    await newQuickJSWASMModuleFromVariant(variant);
+    if (!wasm) throw new Error("quickgo: wasm instantiation did not run");
+    return wasm;
+  }
+
+  get stackPointer(): number {
+    return this.sp.value as number;
+  }
+  set stackPointer(v: number) {
+    this.sp.value = v;
+  }
+
+  /** Byte view of memory; re-created after the memory grows. */
+  heapU8(): Uint8Array {
+    if (this.u8.buffer !== this.memory.buffer) this.refreshViews();
+    return this.u8;
+  }
+  heap32(): Int32Array {
+    if (this.i32.buffer !== this.memory.buffer) this.refreshViews();
+    return this.i32;
+  }
+  private refreshViews(): void {
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** malloc'd NUL-terminated UTF-8 copy of s; the caller frees it. */
+  allocString(s: string): Ptr {
+    const bytes = s.isWellFormed() ? encoder.encode(s) : encodeWtf8(s);
+    const p = this.x.malloc(bytes.length + 1);
+    const u8 = this.heapU8();
+    u8.set(bytes, p);
+    u8[p + bytes.length] = 0;
+    return p;
+  }
+
+  readCString(p: Ptr): string {
+    const u8 = this.heapU8();
+    const end = u8.indexOf(0, p);
+    const bytes = u8.subarray(p, end);
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return decodeWtf8(bytes); // QuickJS writes lone surrogates as 3-byte sequences
+    }
+  }
+
+  newString(ctx: JSContextPtr, s: string): JSValuePtr {
+    const p = this.allocString(s);
+    const v = this.x.QTS_NewString(ctx, p);
+    this.x.free(p);
+    return v;
+  }
+
+  /** ToString of a guest value. */
+  getString(ctx: JSContextPtr, v: JSValuePtr): string {
+    const p = this.x.QTS_GetString(ctx, v);
+    const s = this.readCString(p);
+    this.x.QTS_FreeCString(ctx, p);
+    return s;
+  }
+
+  typeOf(ctx: JSContextPtr, v: JSValuePtr): string {
+    const p = this.x.QTS_Typeof(ctx, v);
+    const s = this.readCString(p);
+    this.x.QTS_FreeVoidPointer(ctx, p);
+    return s;
+  }
+
+  /** Evaluates a classic script; returns the result or exception JSValue* (caller frees). */
+  evalScript(ctx: JSContextPtr, code: string, filename: string): JSValuePtr {
+    const c = this.allocString(code);
+    const f = this.allocString(filename);
+    const len = this.heapU8().indexOf(0, c) - c;
+    const r = this.x.QTS_Eval(ctx, c, len, f, 0 /* never a module */, 0 /* JS_EVAL_TYPE_GLOBAL */);
+    this.x.free(c);
+    this.x.free(f);
+    return r;
+  }
+
+  /** The thrown value if r is an exception (caller frees it), else 0. */
+  exceptionOf(ctx: JSContextPtr, r: JSValuePtr): JSValuePtr {
+    return this.x.QTS_ResolveException(ctx, r);
+  }
+
+  getProp(ctx: JSContextPtr, obj: JSValuePtr, key: string): JSValuePtr {
+    const k = this.newString(ctx, key);
+    const v = this.x.QTS_GetProp(ctx, obj, k);
+    this.x.QTS_FreeValuePointer(ctx, k);
+    return v;
+  }
+
+  setGlobal(ctx: JSContextPtr, key: string, value: JSValuePtr): void {
+    const g = this.x.QTS_GetGlobalObject(ctx);
+    const k = this.newString(ctx, key);
+    this.x.QTS_SetProp(ctx, g, k, value);
+    this.x.QTS_FreeValuePointer(ctx, k);
+    this.x.QTS_FreeValuePointer(ctx, g);
+  }
+
+  getGlobal(ctx: JSContextPtr, key: string): JSValuePtr {
+    const g = this.x.QTS_GetGlobalObject(ctx);
+    const v = this.getProp(ctx, g, key);
+    this.x.QTS_FreeValuePointer(ctx, g);
+    return v;
+  }
+
+  newFunction(ctx: JSContextPtr, name: string, hostRef: number): JSValuePtr {
+    const n = this.allocString(name);
+    const f = this.x.QTS_NewFunction(ctx, n, 0, 0, hostRef);
+    this.x.free(n);
+    return f;
+  }
+
+  /** Throws `new Error(message)` in the guest; returns the exception marker for a host call to return. */
+  throwError(ctx: JSContextPtr, message: string, name = "Error"): JSValuePtr {
+    const err = this.x.QTS_NewError(ctx);
+    for (const [k, v] of [["message", message], ["name", name]] as const) {
+      const key = this.newString(ctx, k);
+      const val = this.newString(ctx, v);
+      this.x.QTS_SetProp(ctx, err, key, val);
+      this.x.QTS_FreeValuePointer(ctx, key);
+      this.x.QTS_FreeValuePointer(ctx, val);
+    }
+    const thrown = this.x.QTS_Throw(ctx, err);
+    this.x.QTS_FreeValuePointer(ctx, err);
+    return thrown;
+  }
+}
+
+/** WTF-8: UTF-8 that also carries lone surrogates (as QuickJS does). */
+function encodeWtf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+function decodeWtf8(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    let cp: number;
+    if (c < 0x80) { cp = c; i += 1; }
+    else if (c < 0xe0) { cp = ((c & 31) << 6) | (b[i + 1]! & 63); i += 2; }
+    else if (c < 0xf0) { cp = ((c & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63); i += 3; }
+    else { cp = ((c & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63); i += 4; }
+    s += String.fromCodePoint(cp);
+  }
+  return s;
+}

@@ -1,0 +1,265 @@
+// Builds the two QuickJS wasm binaries quickgo runs on, from the pinned sync
+// variant of quickjs-emscripten, and a manifest naming what we need in them.
+//
+//   asyncify: binaryen's asyncify pass with asyncify-imports = the host-call
+//             and interrupt imports, so a goroutine can be unwound from either.
+//   jspi:     the untouched interpreter plus a small shim around those two
+//             imports: `loop { r = sync(args); if r != -1 return r; suspend(args) }`.
+//             V8's Suspending imports always suspend, so the common path must
+//             not go through them; after a resume the sync import is called
+//             again and returns the resume value (or -1 to park again).
+//
+// Both also export the shadow-stack pointer global as `qg_stack_pointer`, so
+// the engine swaps stacks without depending on minified export names.
+// Everything minified (import and export names) is read from the glue here and
+// recorded in the manifest; if the glue's shape changes, the build fails loudly.
+import binaryen from "binaryen";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
+/** The variant version whose glue this build understands (package.json pins it exactly). */
+export const VARIANT_VERSION = "0.32.0";
+/** Bump when the rewrite itself changes, to invalidate caches. */
+const BUILD_REVISION = 1;
+export const STACK_POINTER_EXPORT = "qg_stack_pointer";
+/** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
+export const JSPI_SUSPEND = -1;
+
+/** Raw exports the engine calls, by their C name (the glue maps them to minified names). */
+export const REQUIRED_EXPORTS = [
+  "malloc", "free",
+  "QTS_NewRuntime", "QTS_FreeRuntime", "QTS_NewContext", "QTS_FreeContext",
+  "QTS_RuntimeSetMaxStackSize", "QTS_RuntimeSetMemoryLimit", "QTS_RuntimeEnableInterruptHandler",
+  "QTS_RuntimeComputeMemoryUsage",
+  "QTS_GetUndefined", "QTS_GetNull", "QTS_GetTrue", "QTS_GetFalse",
+  "QTS_NewFloat64", "QTS_GetFloat64", "QTS_NewString", "QTS_GetString", "QTS_FreeCString",
+  "QTS_Typeof", "QTS_FreeVoidPointer",
+  "QTS_FreeValuePointer", "QTS_DupValuePointer", "QTS_Throw", "QTS_NewError",
+  "QTS_GetGlobalObject", "QTS_GetProp", "QTS_SetProp", "QTS_NewFunction",
+  "QTS_ArgvGetJSValueConstPointer", "QTS_Call", "QTS_Eval", "QTS_ResolveException",
+  "QTS_IsJobPending", "QTS_ExecutePendingJob",
+] as const;
+export type RequiredExport = (typeof REQUIRED_EXPORTS)[number];
+
+/** What the engine needs to know about a built wasm. Written next to the binaries. */
+export interface WasmManifest {
+  variant: string;
+  version: string;
+  revision: number;
+  /** wasm import module name of the glue ("a"). */
+  importModule: string;
+  /** Import field names, by role. */
+  imports: { hostCall: string; interrupt: string; freeHostRef: string };
+  /** Minified export name of each required C export. */
+  exports: Record<RequiredExport, string>;
+  files: { asyncify: string; jspi: string };
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Package root, from dist/runtime/engine/ (compiled) or runtime/engine/ (source). */
+export const packageRoot = here.includes(`${path.sep}dist${path.sep}`)
+  ? path.resolve(here, "../../..")
+  : path.resolve(here, "../..");
+
+export function variantDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve(`${VARIANT}/package.json`));
+}
+
+/** Cache folders, most preferred first: $QUICKGO_CACHE_DIR, the package's dist/wasm, the user cache. */
+export function cacheDirs(): string[] {
+  const dirs: string[] = [];
+  if (process.env.QUICKGO_CACHE_DIR) dirs.push(process.env.QUICKGO_CACHE_DIR);
+  dirs.push(path.join(packageRoot, "dist", "wasm"));
+  dirs.push(path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "quickgo"));
+  return dirs;
+}
+
+function manifestName(): string {
+  return `quickjs-${VARIANT_VERSION}-r${BUILD_REVISION}.json`;
+}
+
+/** Finds a complete cached build, or undefined. */
+export function findBuild(): { dir: string; manifest: WasmManifest } | undefined {
+  for (const dir of cacheDirs()) {
+    const file = path.join(dir, manifestName());
+    if (!fs.existsSync(file)) continue;
+    const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as WasmManifest;
+    if (fs.existsSync(path.join(dir, manifest.files.asyncify)) && fs.existsSync(path.join(dir, manifest.files.jspi))) {
+      return { dir, manifest };
+    }
+  }
+  return undefined;
+}
+
+class GlueMismatchError extends Error {
+  constructor(what: string) {
+    super(
+      `quickgo build: the glue of ${VARIANT}@${readVariantVersion()} does not match what this build understands ` +
+        `(${VARIANT_VERSION}): ${what}. Reinstall with the pinned version (npm ci).`,
+    );
+  }
+}
+
+function readVariantVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(variantDir(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Reads import and export names out of the minified emscripten glue. */
+export function readGlue(glue: string): Pick<WasmManifest, "importModule" | "imports" | "exports"> {
+  const importOf = (callback: string): string => {
+    const m = new RegExp(`([\\w$]+):function\\([^)]*\\)\\{(?:[^{}]*;)?return [\\w$]+\\.callbacks\\.${callback}\\(`).exec(glue);
+    if (!m) throw new GlueMismatchError(`no import calling callbacks.${callback}`);
+    return m[1]!;
+  };
+  const freeHostRef = /([\w$]+):function\([^)]*\)\{[\w$]+\.callbacks\.freeHostRef\(/.exec(glue)?.[1];
+  if (!freeHostRef) throw new GlueMismatchError("no import calling callbacks.freeHostRef");
+  const importModule = /var [\w$]+=\{([\w$]+):[\w$]+\};if\([\w$]+\.instantiateWasm\)/.exec(glue)?.[1];
+  if (!importModule) throw new GlueMismatchError("cannot find the wasm import object");
+  const exports = {} as Record<RequiredExport, string>;
+  for (const name of REQUIRED_EXPORTS) {
+    const m = new RegExp(`[\\w$]+\\._${name}=[\\w$]+\\.([\\w$]+)[;,]`).exec(glue);
+    if (!m) throw new GlueMismatchError(`export _${name} not found`);
+    exports[name] = m[1]!;
+  }
+  return {
+    importModule,
+    imports: { hostCall: importOf("callFunction"), interrupt: importOf("shouldInterrupt"), freeHostRef },
+    exports,
+  };
+}
+
+// Features the emscripten output uses; Features.All emits a binary V8 cannot load.
+function setFeatures(mod: binaryen.Module): void {
+  const F = binaryen.Features;
+  mod.setFeatures(
+    F.MutableGlobals | F.NontrappingFPToInt | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.Multivalue |
+      F.ReferenceTypes | F.CallIndirectOverlong,
+  );
+}
+
+/** The stack pointer is the global that the (only) zero-argument `global.get` export returns: stackSave. */
+function exportStackPointer(mod: binaryen.Module): void {
+  const candidates = new Set<string>();
+  for (let i = 0; i < mod.getNumExports(); i++) {
+    const info = binaryen.getExportInfo(mod.getExportByIndex(i));
+    if (info.kind !== binaryen.ExternalFunction) continue;
+    const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
+    if (!fn.body || binaryen.expandType(fn.params).length !== 0) continue;
+    const body = binaryen.getExpressionInfo(fn.body) as binaryen.ExpressionInfo & { name?: string };
+    if (body.id === binaryen.GlobalGetId && body.name) candidates.add(body.name);
+  }
+  if (candidates.size !== 1) throw new GlueMismatchError(`expected one stack-pointer global, found ${candidates.size}`);
+  mod.addGlobalExport([...candidates][0]!, STACK_POINTER_EXPORT);
+}
+
+function findImport(mod: binaryen.Module, module: string, base: string): binaryen.FunctionInfo {
+  for (let k = 0; k < mod.getNumFunctions(); k++) {
+    const fi = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
+    if (fi.module === module && fi.base === base) return fi;
+  }
+  throw new GlueMismatchError(`wasm import ${module}.${base} not found`);
+}
+
+function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uint8Array {
+  const mod = binaryen.readBinary(wasm);
+  setFeatures(mod);
+  exportStackPointer(mod);
+  binaryen.setOptimizeLevel(2);
+  binaryen.setShrinkLevel(2);
+  const m = glue.importModule;
+  binaryen.setPassArgument("asyncify-imports", `${m}.${glue.imports.hostCall},${m}.${glue.imports.interrupt}`);
+  mod.runPasses(["asyncify"]);
+  binaryen.setPassArgument("asyncify-imports", null);
+  if (!mod.validate()) throw new Error("quickgo build: asyncify output does not validate");
+  const out = mod.emitBinary();
+  mod.dispose();
+  return out;
+}
+
+function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uint8Array {
+  const mod = binaryen.readBinary(wasm);
+  setFeatures(mod);
+  exportStackPointer(mod);
+  for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
+    const { name, params, results } = findImport(mod, glue.importModule, base);
+    const paramTypes = binaryen.expandType(params);
+    const args = (): binaryen.ExpressionRef[] => paramTypes.map((t, j) => mod.local.get(j, t));
+    const result = paramTypes.length; // extra local
+    mod.removeFunction(name);
+    mod.addFunctionImport(`${name}_sync`, glue.importModule, base, params, results);
+    mod.addFunctionImport(`${name}_suspend`, glue.importModule, `${base}_suspend`, params, results);
+    mod.addFunction(name, params, results, [binaryen.i32],
+      mod.loop("again", mod.block(null, [
+        mod.local.set(result, mod.call(`${name}_sync`, args(), results)),
+        mod.if(
+          mod.i32.eq(mod.local.get(result, binaryen.i32), mod.i32.const(JSPI_SUSPEND)),
+          mod.block(null, [mod.drop(mod.call(`${name}_suspend`, args(), results)), mod.br("again")]),
+        ),
+        mod.return(mod.local.get(result, binaryen.i32)),
+      ])));
+  }
+  if (!mod.validate()) throw new Error("quickgo build: jspi shim does not validate");
+  const out = mod.emitBinary();
+  mod.dispose();
+  return out;
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds both binaries into the first writable cache folder and returns where. */
+export function buildWasm(log: (line: string) => void = () => {}): { dir: string; manifest: WasmManifest } {
+  const version = readVariantVersion();
+  if (version !== VARIANT_VERSION) {
+    throw new GlueMismatchError(`installed version is ${version}`);
+  }
+  const vdir = path.join(variantDir(), "dist");
+  const glue = readGlue(fs.readFileSync(path.join(vdir, "emscripten-module.mjs"), "utf8"));
+  const wasm = fs.readFileSync(path.join(vdir, "emscripten-module.wasm"));
+  const dir = cacheDirs().find(writable);
+  if (!dir) throw new Error(`quickgo build: no writable cache folder among ${cacheDirs().join(", ")}`);
+  const stem = `quickjs-${VARIANT_VERSION}-r${BUILD_REVISION}`;
+  const manifest: WasmManifest = {
+    variant: VARIANT, version, revision: BUILD_REVISION, ...glue,
+    files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm` },
+  };
+  let t = performance.now();
+  fs.writeFileSync(path.join(dir, manifest.files.jspi), buildJspiShim(wasm, glue));
+  log(`quickgo: jspi shim built in ${(performance.now() - t).toFixed(0)} ms`);
+  t = performance.now();
+  fs.writeFileSync(path.join(dir, manifest.files.asyncify), buildAsyncify(wasm, glue));
+  log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms`);
+  // The manifest is written last: its presence means the build is complete.
+  fs.writeFileSync(path.join(dir, manifestName()), JSON.stringify(manifest, null, 2));
+  return { dir, manifest };
+}
+
+/** The cached build, building it first (with a message) when there is none. */
+export function ensureWasm(log: (line: string) => void): { dir: string; manifest: WasmManifest } {
+  const found = findBuild();
+  if (found) return found;
+  log("quickgo: preparing QuickJS for goroutines (one-time binaryen pass, ~10 s)...");
+  return buildWasm(log);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  try {
+    const { dir } = buildWasm((line) => console.log(line));
+    console.log(`quickgo: wasm cached in ${dir}`);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+}

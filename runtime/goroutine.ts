@@ -1,0 +1,104 @@
+// A goroutine (G). States, after Go's runtime2.go:
+//
+//   idle ──run──▶ running ──park──▶ waiting ──ready──▶ runnable ──run──▶ running
+//                   │  └──gosched/preempt──▶ runnable                       │
+//                   └──────────── return / panic / kill ──▶ dead ◀──────────┘
+//
+// Invariants: exactly one G is running at a time (the scheduler's `current`);
+// a runnable G is in the run queue or in runnext, nowhere else; a waiting G is
+// referenced only by what it waits on (a channel's wait queue, a timer, a
+// WaitGroup…), which must ready it exactly once. Engine fields are touched only
+// by the engine that runs the G; scheduler fields only by the scheduler.
+import type { JSContextPtr, JSRuntimePtr, JSValuePtr, Ptr } from "./engine/quickjs.js";
+
+/** Goroutine ids are positive integers, 1 is main; branded so they do not mix with channel ids. */
+export type GoroutineId = number & { readonly __goroutineId: unique symbol };
+
+export const enum GStatus {
+  Idle,
+  Runnable,
+  Running,
+  Waiting,
+  Dead,
+}
+
+export const statusName = ["idle", "runnable", "running", "waiting", "dead"] as const;
+
+/** Why a G waits, in Go's words (shown in goroutine dumps). */
+export type WaitReason =
+  | "chan receive"
+  | "chan send"
+  | "chan receive (nil chan)"
+  | "chan send (nil chan)"
+  | "select"
+  | "select (no cases)"
+  | "sleep"
+  | "sync.WaitGroup.Wait"
+  | "sync.Mutex.Lock"
+  | "IO wait"
+  | "";
+
+/** How a G's first run starts: a top-level function by name or a closure by id, and wire-encoded arguments. */
+export interface StartSpec {
+  fn: string | number;
+  /** wire form of the captured values (closures only) */
+  caps: string | undefined;
+  /** wire form of the argument array, or undefined for no arguments */
+  args: string | undefined;
+}
+
+/** A value as it travels between goroutines: numbers as-is, everything else encoded by the guest codec. */
+export type Wire = number | string;
+
+export class G {
+  // --- scheduler (hot) ---
+  status: GStatus = GStatus.Idle;
+  /** Result for the parked call when it resumes (a wire value, or undefined). */
+  param: Wire | undefined = undefined;
+  /** Second result of the parked call: recv ok flag / selected case index. */
+  param2 = 0;
+  /** select: value and ok of the receive case that fired */
+  selectRecv: Wire | undefined = undefined;
+  selectOk = false;
+  /** Set when the resumed call must throw instead of returning `param`. */
+  panicOnResume: string | undefined = undefined;
+  waitReason: WaitReason = "";
+
+  // --- engine (hot on switches) ---
+  rt: JSRuntimePtr = 0;
+  ctx: JSContextPtr = 0;
+  /** The entry call: function, this, argc and argv pointers, re-issued to rewind (asyncify). */
+  entryFn: JSValuePtr = 0;
+  entryArgv: Ptr = 0;
+  entryArgc = 0;
+  /** Shadow-stack pointer while parked (0 = never ran). */
+  savedSP = 0;
+  /** Copy of the live shadow stack [savedSP, top) while parked. */
+  savedStack: Uint8Array | undefined = undefined;
+  savedStackLen = 0;
+  /** Copy of the asyncify data while parked (asyncify only). */
+  savedUnwind: Uint8Array | undefined = undefined;
+  savedUnwindLen = 0;
+  /** jspi only: resumes the suspended wasm stack. */
+  wake: (() => void) | undefined = undefined;
+  /** True between a resume and the re-issued import call that delivers `param`. */
+  resuming = false;
+  /** True while the program's top-level code runs in this G: blocking is not allowed there. */
+  inSetup = false;
+
+  // --- cold ---
+  readonly id: GoroutineId;
+  readonly start: StartSpec;
+  /** id of the G that started this one (0 for main) */
+  readonly parentId: number;
+  /** JS stack captured for dumps (while parked, on demand). */
+  stackTrace = "";
+  /** Handles this G holds: released when it dies. */
+  createdAt = 0;
+
+  constructor(id: number, start: StartSpec, parentId: number) {
+    this.id = id as GoroutineId;
+    this.start = start;
+    this.parentId = parentId;
+  }
+}

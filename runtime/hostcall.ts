@@ -1,0 +1,252 @@
+// Serves the guest's host calls (see ops.ts): reads the arguments straight
+// from wasm memory, runs the operation on the runtime's objects, and either
+// returns a JSValue* or parks the calling G. A GoPanic becomes a guest
+// exception (catchable, like recover); nothing a guest passes can throw in
+// the host.
+//
+// Handle ids are shared by every kind of runtime object (channels, WaitGroups,
+// mutexes, onces); 0 is the nil channel. Handles live as long as the runtime.
+import { Chan, ChanResult } from "./chan.js";
+import { PARK } from "./engine/engine.js";
+import type { JSContextPtr } from "./engine/quickjs.js";
+import { GStatus, type G, type Wire } from "./goroutine.js";
+import { Op, SelectKind } from "./ops.js";
+import { GoPanic } from "./panic.js";
+import type { Scheduler } from "./scheduler.js";
+import { type SelectCase, selectgo } from "./select.js";
+import { Mutex, Once, WaitGroup } from "./sync.js";
+
+type Handle = Chan | WaitGroup | Mutex | Once;
+
+export class HostCalls {
+  private readonly handles = new Map<number, Handle>();
+  private nextHandle = 1;
+  /** sizeof(JSValue): argv[i] is at argv + i * valueSize */
+  private valueSize = 0;
+  /** A parked G resumed only to capture its stack for a dump; it parks again at once. */
+  dumpRequested: G | null = null;
+  private readonly readyFn: (g: G) => void;
+
+  constructor(private readonly sched: Scheduler) {
+    this.readyFn = (g) => sched.ready(g);
+  }
+
+  dispatch(g: G, argc: number, argv: number): number {
+    const w = this.sched.engine.wasm;
+    const ctx = g.ctx;
+    if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
+    const num = (i: number): number => (i < argc ? w.x.QTS_GetFloat64(ctx, argv + i * this.valueSize) : NaN);
+    const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
+    try {
+      const op = num(0);
+      if (g.inSetup && op !== Op.Now) {
+        throw new GoPanic(
+          "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
+            "(go, chan, print, …): move it into main() or a function",
+        );
+      }
+      return this.op(g, ctx, op, num, str, argc);
+    } catch (e) {
+      if (e instanceof GoPanic) return w.throwError(ctx, e.message, e.guestName);
+      return w.throwError(ctx, `quickgo internal error: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+
+  private op(g: G, ctx: JSContextPtr, op: number, num: (i: number) => number, str: (i: number) => string, argc: number): number {
+    const s = this.sched;
+    switch (op) {
+      case Op.SendNum:
+      case Op.SendWire: {
+        const c = this.chan(num(1));
+        const v: Wire = op === Op.SendNum ? num(2) : str(2);
+        if (!c) return this.parkForever(g, "chan send (nil chan)");
+        if (c.send(g, v, true) === ChanResult.Park) {
+          g.waitReason = "chan send";
+          g.param = undefined;
+          return s.park(g);
+        }
+        return 0;
+      }
+      case Op.Recv: {
+        const c = this.chan(num(1));
+        if (!c) return this.parkForever(g, "chan receive (nil chan)");
+        if (c.recv(g, true) === ChanResult.Park) {
+          g.waitReason = "chan receive";
+          return s.park(g);
+        }
+        return this.toGuest(ctx, g.param);
+      }
+      case Op.RecvOk:
+        return this.bool(ctx, g.param2 === 1);
+      case Op.SelectRecv:
+        g.param2 = g.selectOk ? 1 : 0;
+        return this.toGuest(ctx, g.selectRecv);
+      case Op.Select: {
+        const hasDefault = num(1) === 1;
+        const n = num(2);
+        const cases: SelectCase[] = [];
+        for (let i = 0; i < n; i++) {
+          const base = 3 + 3 * i;
+          if (base + 2 >= argc) throw new GoPanic("select: malformed cases");
+          const kind = num(base);
+          const c = this.chan(num(base + 1));
+          const v: Wire | undefined =
+            kind === SelectKind.SendNum ? num(base + 2) : kind === SelectKind.SendWire ? str(base + 2) : undefined;
+          cases.push({ c, send: kind !== SelectKind.Recv, v });
+        }
+        const r = selectgo(g, cases, hasDefault);
+        if (r === "park") return s.park(g);
+        return this.num(ctx, r);
+      }
+      case Op.ChanMake: {
+        const id = this.nextHandle++;
+        this.handles.set(id, new Chan(id, num(1), this.readyFn));
+        return this.num(ctx, id);
+      }
+      case Op.Close: {
+        const c = this.chan(num(1));
+        if (!c) throw new GoPanic("close of nil channel");
+        c.close();
+        return 0;
+      }
+      case Op.ChanLen:
+        return this.num(ctx, this.chan(num(1))?.count ?? 0);
+      case Op.ChanCap:
+        return this.num(ctx, this.chan(num(1))?.cap ?? 0);
+      case Op.GoNamed:
+      case Op.GoClosure: {
+        const fn = op === Op.GoNamed ? str(1) : num(1);
+        if (typeof fn === "number" && !this.sched.opts.program.closures[fn]) throw new GoPanic(`go: unknown closure ${fn}`);
+        const caps = str(2);
+        const args = str(3);
+        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined }, g);
+        return this.num(ctx, child.id);
+      }
+      case Op.Sleep: {
+        const ms = num(1);
+        if (!(ms > 0)) return 0;
+        s.timers.add(performance.now() + ms, () => s.ready(g));
+        g.waitReason = "sleep";
+        g.param = undefined;
+        return s.park(g);
+      }
+      case Op.After:
+      case Op.Tick: {
+        const ms = num(1);
+        if (op === Op.Tick && !(ms > 0)) return this.num(ctx, 0); // Go: Tick(d <= 0) is nil
+        const id = this.nextHandle++;
+        const c = new Chan(id, 1, this.readyFn);
+        this.handles.set(id, c);
+        const fire = (): void => {
+          c.send(g, performance.now(), false); // a full tick channel drops the tick, like Go
+          if (op === Op.Tick) s.timers.add(performance.now() + ms, fire);
+        };
+        s.timers.add(performance.now() + Math.max(0, ms), fire);
+        return this.num(ctx, id);
+      }
+      case Op.Now:
+        return this.num(ctx, performance.now());
+      case Op.WgNew:
+      case Op.MutexNew:
+      case Op.OnceNew: {
+        const id = this.nextHandle++;
+        const h = op === Op.WgNew ? new WaitGroup(id, this.readyFn) : op === Op.MutexNew ? new Mutex(id, this.readyFn) : new Once(id, this.readyFn);
+        this.handles.set(id, h);
+        return this.num(ctx, id);
+      }
+      case Op.WgAdd:
+        this.get(num(1), WaitGroup).add(num(2));
+        return 0;
+      case Op.WgWait:
+        return this.get(num(1), WaitGroup).wait(g) ? this.parkWith(g) : 0;
+      case Op.Lock:
+        return this.get(num(1), Mutex).lock(g) ? this.parkWith(g) : 0;
+      case Op.Unlock:
+        this.get(num(1), Mutex).unlock();
+        return 0;
+      case Op.TryLock:
+        return this.bool(ctx, this.get(num(1), Mutex).tryLock());
+      case Op.OnceBegin: {
+        const r = this.get(num(1), Once).begin(g);
+        if (r === "park") {
+          g.param = 0; // once it is done, the waiter has nothing to run
+          return s.park(g);
+        }
+        return this.num(ctx, r === "run" ? 1 : 0);
+      }
+      case Op.OnceEnd:
+        this.get(num(1), Once).end();
+        return 0;
+      case Op.Gosched:
+        s.readyLater(g);
+        g.param = undefined;
+        return PARK;
+      case Op.NumGoroutine:
+        return this.num(ctx, s.allgs.size);
+      case Op.Goid:
+        return this.num(ctx, g.id);
+      case Op.Print:
+        s.write(num(1) === 2 ? 2 : 1, str(2));
+        return 0;
+      case Op.Args:
+        return this.sched.engine.wasm.newString(ctx, JSON.stringify(s.opts.program.args));
+      default:
+        throw new GoPanic(`quickgo: unknown operation ${op}`);
+    }
+  }
+
+  /** Result of a parked call, delivered when its G runs again. */
+  resumed(g: G): number {
+    const w = this.sched.engine.wasm;
+    if (this.dumpRequested === g) {
+      g.stackTrace = this.sched.captureStack(g);
+      return PARK;
+    }
+    if (g.panicOnResume !== undefined) {
+      const m = g.panicOnResume;
+      g.panicOnResume = undefined;
+      return w.throwError(g.ctx, m);
+    }
+    return this.toGuest(g.ctx, g.param);
+  }
+
+  private parkWith(g: G): number {
+    g.param = undefined;
+    return this.sched.park(g);
+  }
+
+  /** nil channel operations block forever (a deadlock if nothing else can run). */
+  private parkForever(g: G, reason: "chan send (nil chan)" | "chan receive (nil chan)"): number {
+    g.waitReason = reason;
+    g.status = GStatus.Waiting;
+    return PARK;
+  }
+
+  private chan(id: number): Chan | null {
+    if (id === 0) return null;
+    const h = this.handles.get(id);
+    if (!(h instanceof Chan)) throw new GoPanic("not a channel");
+    return h;
+  }
+
+  private get<T extends Handle>(id: number, kind: new (...a: never[]) => T): T {
+    const h = this.handles.get(id);
+    if (!(h instanceof kind)) throw new GoPanic(`invalid ${kind.name} handle`);
+    return h;
+  }
+
+  private toGuest(ctx: JSContextPtr, v: Wire | undefined): number {
+    const w = this.sched.engine.wasm;
+    if (v === undefined) return 0;
+    return typeof v === "number" ? w.x.QTS_NewFloat64(ctx, v) : w.newString(ctx, v);
+  }
+
+  private num(ctx: JSContextPtr, n: number): number {
+    return this.sched.engine.wasm.x.QTS_NewFloat64(ctx, n);
+  }
+
+  private bool(ctx: JSContextPtr, b: boolean): number {
+    const w = this.sched.engine.wasm;
+    return w.x.QTS_DupValuePointer(ctx, b ? w.truePtr : w.falsePtr);
+  }
+}
