@@ -1,0 +1,81 @@
+// quickgo command line: `quickgo run <file> [args…]`, `--help`, `--version`.
+// Exit codes follow Go: 0 when main returns, 2 for a panic or deadlock,
+// 1 for usage errors, missing files and programs that do not load.
+import fs from "node:fs";
+import path from "node:path";
+import { GuestSyntaxError, Runtime } from "./runtime.js";
+import type { Backend } from "./backend.js";
+import { packageRoot } from "../runtime/engine/wasm-build.js";
+
+const USAGE = `quickgo: goroutines for JavaScript
+
+Usage:
+  quickgo run [flags] <file.js> [args...]   run a program's main() as goroutine 1
+  quickgo --version                          print the version
+  quickgo --help                             print this help
+
+Flags for run:
+  --backend asyncify|jspi|auto   stack-switching backend (default auto; env QUICKGO_BACKEND)
+  --timeslice <ms>               scheduler time slice (default 10)
+
+Exit status: 0 when main returns, 2 on panic or deadlock, 1 on a usage or load error.
+`;
+
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`quickgo: ${message}\n`);
+  process.exit(1);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (cmd === "--version" || cmd === "-v" || cmd === "version") {
+    process.stdout.write(`quickgo ${version()} (node ${process.version})\n`);
+    return;
+  }
+  if (cmd !== "run") fail(`unknown command "${cmd}"\n\n${USAGE}`);
+  let backend: Backend | "auto" = "auto";
+  let timeslice = 10;
+  let i = 0;
+  for (; i < rest.length && rest[i]!.startsWith("--"); i++) {
+    const flag = rest[i]!;
+    const [name, inline] = flag.split("=", 2) as [string, string | undefined];
+    const value = (): string => inline ?? rest[++i] ?? fail(`flag ${name} needs a value`);
+    if (name === "--backend") {
+      const v = value();
+      if (v !== "asyncify" && v !== "jspi" && v !== "auto") fail(`--backend must be asyncify, jspi or auto, not "${v}"`);
+      backend = v;
+    } else if (name === "--timeslice") {
+      timeslice = Number(value());
+      if (!(timeslice > 0)) fail("--timeslice must be a positive number of milliseconds");
+    } else fail(`unknown flag ${flag}`);
+  }
+  const file = rest[i];
+  if (!file) fail("run: no program file given\n\nUsage: quickgo run [flags] <file.js> [args...]");
+  if (!fs.existsSync(file)) fail(`run: open ${file}: no such file or directory`);
+  let runtime: Runtime;
+  try {
+    runtime = await Runtime.create({ backend, timeslice });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  try {
+    const status = await runtime.runFile(file, { args: rest.slice(i + 1) });
+    process.exitCode = status.code;
+  } catch (e) {
+    if (e instanceof GuestSyntaxError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
