@@ -83,6 +83,8 @@ export class G {
   wake: (() => void) | undefined = undefined;
   /** True between a resume and the re-issued import call that delivers `param`. */
   resuming = false;
+  /** True while parked by preemption: the resumed call is the interrupt poll, which returns 0. */
+  preempted = false;
   /** True while the program's top-level code runs in this G: blocking is not allowed there. */
   inSetup = false;
 

@@ -202,6 +202,10 @@ export class HostCalls {
       g.stackTrace = this.sched.captureStack(g);
       return PARK;
     }
+    if (g.preempted) {
+      g.preempted = false;
+      return 0; // the interrupt poll: "do not interrupt"
+    }
     if (g.panicOnResume !== undefined) {
       const m = g.panicOnResume;
       g.panicOnResume = undefined;

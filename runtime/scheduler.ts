@@ -16,7 +16,7 @@
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
 import type { JSValuePtr, QuickJSWasm } from "./engine/quickjs.js";
-import { G, GStatus, type GoroutineId, type StartSpec, type Wire } from "./goroutine.js";
+import { G, GStatus, statusName, type GoroutineId, type StartSpec, type Wire } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
 import { goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
@@ -38,19 +38,39 @@ export interface SchedulerOptions {
   prelude: string;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  /** max time a chain of runnext hand-offs may keep the CPU before the run queue gets a turn */
+  /** time slice: a goroutine running longer is preempted (and a chain of runnext hand-offs yields the CPU) */
   timesliceMs: number;
+  /** print a scheduler trace line to stderr every this many ms (Go's GODEBUG=schedtrace); 0 = off */
+  schedtraceMs?: number;
+}
+
+/** Counters of a run. */
+export interface SchedStats {
+  /** goroutines started, main included */
+  spawns: number;
+  /** times a goroutine was put on the CPU */
+  switches: number;
+  /** times a goroutine was suspended because its time slice was over */
+  preemptions: number;
+  /** wasm linear memory of the instance at the end, in bytes (it never shrinks) */
+  wasmMemoryBytes: number;
 }
 
 /** How a program ended. */
 export interface ExitStatus {
+  /** 0: main returned; 2: panic or deadlock */
   code: number;
+  /** set when a goroutine panicked */
   panic?: PanicInfo;
+  /** set when all goroutines were asleep */
   deadlock?: boolean;
+  stats: SchedStats;
 }
 
 export const PRELUDE_FILE = "<quickgo>";
 const HOST_FN_REF = 1;
+/** Read the clock on one interrupt poll in this many (a poll comes every ~10k interpreter ticks). */
+const PREEMPT_CHECK_EVERY = 4;
 /** Longest stretch the synchronous loop keeps the event loop waiting (I/O, signals, stdout). */
 const YIELD_EVERY_MS = 10;
 
@@ -62,7 +82,13 @@ export class Scheduler implements GuestHost {
   private runqHead = 0;
   /** G readied by the running G: runs next, inheriting the time slice */
   private runnext: G | null = null;
+  /** runnext was readied from outside any G (timer, host event): it starts a new slice */
+  private runnextFresh = false;
   private sliceStart = 0;
+  /** interrupt polls seen (the clock is read on every PREEMPT_CHECK_EVERY-th) */
+  private polls = 0;
+  /** > 0 while the host calls into a guest for its own purposes (describe, stack capture): no preemption */
+  inCallback = 0;
   readonly allgs = new Map<number, G>();
   private nextGoid = 1;
   readonly timers = new TimerHeap();
@@ -78,7 +104,13 @@ export class Scheduler implements GuestHost {
   /** Settles when the program ends. */
   readonly done: Promise<ExitStatus>;
   private scheduled = false;
-  readonly stats = { switches: 0, spawns: 0 };
+  /** idle accounting for schedtrace: when the loop last went idle (0 = running), total idle ms */
+  private idleSince = 0;
+  private idleMs = 0;
+  private traceTimer: NodeJS.Timeout | undefined;
+  private readonly startedAt = performance.now();
+  readonly stats = { switches: 0, spawns: 0, preemptions: 0 };
+
 
   constructor(opts: SchedulerOptions) {
     this.opts = opts;
@@ -97,12 +129,18 @@ export class Scheduler implements GuestHost {
     return g;
   }
 
-  /** goready: g becomes runnable and runs next; a G kicked out of runnext goes to the queue's tail. */
+  /**
+   * goready: g becomes runnable and runs next; a G kicked out of runnext goes
+   * to the queue's tail. Readied by the running G, it inherits that G's time
+   * slice (so a ping-pong pair cannot starve the queue); readied by a timer or
+   * host event, it gets a fresh one.
+   */
   ready(g: G): void {
     g.status = GStatus.Runnable;
     g.waitReason = "";
     if (this.runnext) this.runq.push(this.runnext);
     this.runnext = g;
+    this.runnextFresh = this.current === null;
     this.wakeup();
   }
 
@@ -124,6 +162,10 @@ export class Scheduler implements GuestHost {
     const next = this.runnext;
     if (next) {
       this.runnext = null;
+      if (this.runnextFresh) {
+        this.sliceStart = now;
+        return next;
+      }
       if (now - this.sliceStart < this.opts.timesliceMs) return next; // inherit the slice
       this.runq.push(next);
     }
@@ -145,6 +187,10 @@ export class Scheduler implements GuestHost {
   // ---- the loop ----
 
   start(): Promise<ExitStatus> {
+    if (this.opts.schedtraceMs && this.opts.schedtraceMs > 0) {
+      this.traceTimer = setInterval(() => this.schedtrace(), this.opts.schedtraceMs);
+      this.traceTimer.unref();
+    }
     const main = this.spawn({ fn: "main", caps: undefined, args: undefined }, null);
     if (main.id !== 1) throw new Error("quickgo: main must be goroutine 1");
     this.wakeup();
@@ -163,9 +209,27 @@ export class Scheduler implements GuestHost {
 
   private schedule(): void {
     const began = performance.now();
+    if (this.idleSince) {
+      this.idleMs += began - this.idleSince;
+      this.idleSince = 0;
+    }
+    this.runLoop(began);
+  }
+
+  /**
+   * Runs goroutines until none is runnable or `began` is YIELD_EVERY_MS ago;
+   * then returns to the event loop so timers, I/O and signals get their turn.
+   * With jspi each run ends in a promise and the loop continues from it.
+   */
+  private runLoop(began: number): void {
     for (;;) {
       if (this.finished) return;
       const now = performance.now();
+      if (now - began > YIELD_EVERY_MS) {
+        this.flush();
+        this.wakeup();
+        return;
+      }
       this.timers.runDue(now);
       const g = this.runqget(now);
       if (!g) return this.idle();
@@ -174,15 +238,10 @@ export class Scheduler implements GuestHost {
       this.stats.switches++;
       const pending = this.engine.run(g);
       if (pending) {
-        pending.then(() => this.afterRun(g) && this.schedule());
+        pending.then(() => this.afterRun(g) && this.runLoop(began));
         return;
       }
       if (!this.afterRun(g)) return;
-      if (now - began > YIELD_EVERY_MS) {
-        this.flush();
-        this.wakeup();
-        return;
-      }
     }
   }
 
@@ -194,6 +253,7 @@ export class Scheduler implements GuestHost {
   }
 
   private idle(): void {
+    this.idleSince = performance.now();
     this.flush();
     if (this.finished) return;
     if (!this.runqEmpty) return this.wakeup();
@@ -215,6 +275,7 @@ export class Scheduler implements GuestHost {
     g.inSetup = true;
     g.rt = x.QTS_NewRuntime();
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
+    x.QTS_RuntimeEnableInterruptHandler(g.rt);
     g.ctx = x.QTS_NewContext(g.rt, 0);
     const ctx = g.ctx;
     const hostFn = wasm.newFunction(ctx, "__qg", HOST_FN_REF);
@@ -261,8 +322,19 @@ export class Scheduler implements GuestHost {
     return this.calls.resumed(g);
   }
 
-  interrupt(_g: G): number {
-    return 0;
+  /**
+   * QuickJS polls this every ~10 000 interpreter ticks (function entries,
+   * branches, regexp steps). Past its time slice the G is preempted: parked at
+   * the back of the run queue, resumed later exactly where it stopped. The
+   * clock is read only every PREEMPT_CHECK_EVERY polls.
+   */
+  interrupt(g: G): number {
+    if (++this.polls % PREEMPT_CHECK_EVERY !== 0 || g.inSetup || this.inCallback > 0) return 0;
+    if (performance.now() - this.sliceStart < this.opts.timesliceMs) return 0;
+    this.stats.preemptions++;
+    g.preempted = true;
+    this.readyLater(g);
+    return PARK;
   }
 
   exited(g: G, ret: JSValuePtr): void {
@@ -313,6 +385,15 @@ export class Scheduler implements GuestHost {
 
   /** Message and Go-style trace of a thrown guest value (calls the prelude's describe). */
   private describe(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
+    this.inCallback++;
+    try {
+      return this.describeUnguarded(wasm, g, exc);
+    } finally {
+      this.inCallback--;
+    }
+  }
+
+  private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
     const x = wasm.x;
     const fn = wasm.getGlobal(g.ctx, "__qg_describe");
     let message = "(unknown panic)";
@@ -340,7 +421,9 @@ export class Scheduler implements GuestHost {
   captureStack(g: G): string {
     const w = this.engine.wasm;
     const fn = w.getGlobal(g.ctx, "__qg_stack");
+    this.inCallback++;
     const r = w.x.QTS_Call(g.ctx, fn, w.undefinedPtr, 0, 0);
+    this.inCallback--;
     const s = w.exceptionOf(g.ctx, r) ? "" : w.getString(g.ctx, r);
     w.x.QTS_FreeValuePointer(g.ctx, r);
     w.x.QTS_FreeValuePointer(g.ctx, fn);
@@ -375,27 +458,72 @@ export class Scheduler implements GuestHost {
   }
 
   private async deadlock(): Promise<void> {
-    const dumps: string[] = [];
-    for (const g of [...this.allgs.values()].sort((a, b) => a.id - b.id)) {
-      if (g.status !== GStatus.Waiting) continue;
-      this.calls.dumpRequested = g;
-      this.current = g;
-      const p = this.engine.run(g);
-      if (p) await p;
-      this.current = null;
-      dumps.push(`goroutine ${g.id} [${g.waitReason || "waiting"}]:\n${g.stackTrace}${g.stackTrace ? "\n" : ""}`);
-    }
-    this.calls.dumpRequested = null;
-    this.write(2, `fatal error: all goroutines are asleep - deadlock!\n\n${dumps.join("\n")}`);
+    const dump = await this.dumpGoroutines();
+    this.write(2, `fatal error: all goroutines are asleep - deadlock!\n\n${dump}`);
     this.finish({ code: 2, deadlock: true });
   }
 
-  finish(status: ExitStatus): void {
+  /**
+   * Go's goroutine dump: `goroutine N [state]:` and the JS stack of each G.
+   * A parked or preempted G is resumed just long enough to read its stack
+   * (HostCalls.resumed parks it again at once); a G that never ran has none.
+   * Call only between runs (no G on the CPU).
+   */
+  async dumpGoroutines(): Promise<string> {
+    const dumps: string[] = [];
+    for (const g of [...this.allgs.values()].sort((a, b) => a.id - b.id)) {
+      let state: string = g.waitReason || statusName[g.status];
+      if (g.savedSP !== 0 && g.ctx !== 0) {
+        this.calls.dumpRequested = g;
+        const status = g.status;
+        this.current = g;
+        const p = this.engine.run(g);
+        if (p) await p;
+        this.current = null;
+        g.status = status;
+        this.calls.dumpRequested = null;
+      } else {
+        g.stackTrace = "";
+      }
+      if (g.status === GStatus.Idle) state = "runnable";
+      dumps.push(`goroutine ${g.id} [${state}]:\n${g.stackTrace}${g.stackTrace ? "\n" : ""}`);
+    }
+    return dumps.join("\n");
+  }
+
+  /** A signal from outside (CLI Ctrl-C, SIGQUIT): dump every goroutine, end the program with `code`. */
+  async terminate(banner: string, code: number): Promise<void> {
+    if (this.finished) return;
+    const dump = await this.dumpGoroutines();
+    this.write(2, `${banner}\n\n${dump}`);
+    this.finish({ code });
+  }
+
+  /** One line per period, like Go's schedtrace: counts of goroutines by state and scheduler counters. */
+  private schedtrace(): void {
+    let runnable = 0;
+    let waiting = 0;
+    for (const g of this.allgs.values()) {
+      if (g.status === GStatus.Runnable) runnable++;
+      else if (g.status === GStatus.Waiting) waiting++;
+    }
+    const now = performance.now();
+    const idle = this.idleMs + (this.idleSince ? now - this.idleSince : 0);
+    this.write(
+      2,
+      `SCHED ${Math.round(now - this.startedAt)}ms: goroutines=${this.allgs.size} runnable=${runnable} ` +
+        `waiting=${waiting} switches=${this.stats.switches} preemptions=${this.stats.preemptions} idle=${Math.round(idle)}ms\n`,
+    );
+    this.flush();
+  }
+
+  finish(status: Omit<ExitStatus, "stats">): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.traceTimer) clearInterval(this.traceTimer);
     this.timers.disarm();
     this.flush();
-    this.resolveExit(status);
+    this.resolveExit({ ...status, stats: { ...this.stats, wasmMemoryBytes: this.engine.wasm.memoryBytes() } });
   }
 
   get isFinished(): boolean {

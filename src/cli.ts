@@ -65,8 +65,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     runtime = await Runtime.create({ backend, timeslice });
   } catch (e) {
-    fail((e as Error).message);
+    fail(e instanceof Error ? e.message : String(e));
   }
+  // Like Go: SIGQUIT dumps every goroutine and exits 2; Ctrl-C does the same with the shell's 130.
+  process.once("SIGQUIT", () => void runtime.terminate("SIGQUIT: quit", 2));
+  process.once("SIGINT", () => void runtime.terminate("SIGINT: interrupt", 130));
   try {
     const status = await runtime.runFile(file, { args: rest.slice(i + 1) });
     process.exitCode = status.code;

@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   stdout?: (chunk: string) => void;
   /** Where guest stderr (and panic/deadlock reports) go. Default: process.stderr. */
   stderr?: (chunk: string) => void;
+  /** Print a scheduler trace line to stderr every this many ms. Default: from QUICKGO_DEBUG=schedtrace=<ms>. */
+  schedtrace?: number;
   /** One-time build messages (the wasm rewrite on first use). Default: stderr. */
   log?: (line: string) => void;
 }
@@ -35,11 +37,14 @@ export class Runtime {
   /** The backend this runtime uses. */
   readonly backend: Backend;
   private readonly opts: Required<Omit<RuntimeOptions, "backend">>;
+  /** Programs currently running on this runtime. */
+  private readonly running = new Set<Scheduler>();
 
   private constructor(backend: Backend, opts: RuntimeOptions) {
     this.backend = backend;
     this.opts = {
       timeslice: opts.timeslice ?? 10,
+      schedtrace: opts.schedtrace ?? schedtraceFromEnv(),
       stdout: opts.stdout ?? ((s) => void process.stdout.write(s)),
       stderr: opts.stderr ?? ((s) => void process.stderr.write(s)),
       log: opts.log ?? ((s) => void process.stderr.write(`${s}\n`)),
@@ -73,8 +78,32 @@ export class Runtime {
       stdout: this.opts.stdout,
       stderr: this.opts.stderr,
       timesliceMs: this.opts.timeslice,
+      schedtraceMs: this.opts.schedtrace,
     });
     sched.engine = await createEngine(this.backend, sched, this.opts.log);
-    return sched.start();
+    this.running.add(sched);
+    try {
+      return await sched.start();
+    } finally {
+      this.running.delete(sched);
+    }
   }
+
+  /**
+   * Ends every running program of this runtime, as a Go program ends on
+   * SIGQUIT: `banner`, then a dump of every goroutine, to stderr; the run
+   * resolves with exit status `code`.
+   */
+  async terminate(banner: string, code: number): Promise<void> {
+    await Promise.all([...this.running].map((s) => s.terminate(banner, code)));
+  }
+}
+
+/** QUICKGO_DEBUG is a comma-separated list of name=value settings, like GODEBUG. */
+function schedtraceFromEnv(): number {
+  for (const kv of (process.env.QUICKGO_DEBUG ?? "").split(",")) {
+    const [k, v] = kv.split("=");
+    if (k?.trim() === "schedtrace") return Number(v) > 0 ? Number(v) : 0;
+  }
+  return 0;
 }

@@ -256,8 +256,9 @@ export function ensureWasm(log: (line: string) => void): { dir: string; manifest
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   try {
-    const { dir } = buildWasm((line) => console.log(line));
-    console.log(`quickgo: wasm cached in ${dir}`);
+    const cached = process.argv.includes("--force") ? undefined : findBuild();
+    const { dir } = cached ?? buildWasm((line) => console.log(line));
+    console.log(`quickgo: wasm ${cached ? "already built" : "cached"} in ${dir}`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

@@ -1,0 +1,103 @@
+// Preemption: a goroutine past its time slice is suspended at QuickJS's
+// interrupt poll and resumed exactly where it stopped.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { eachBackend, run } from "../helpers.js";
+
+eachBackend(test, "a spinning goroutine does not stop a printer from keeping its rhythm", async (backend) => {
+  const r = await run(
+    `function spin() { for (;;) {} }
+     function main() {
+       go(spin)
+       const gaps = []
+       let last = now()
+       for (let i = 0; i < 10; i++) { sleep(20); const t = now(); gaps.push(t - last); last = t }
+       println(gaps.every((g) => g >= 19 && g < 80) ? "rhythm kept" : "gaps " + gaps.map(Math.round))
+     }`,
+    { backend },
+  );
+  assert.is(r.stdout, "rhythm kept\n");
+  assert.ok(r.status.stats.preemptions > 0);
+});
+
+// Each workload runs in main while a heartbeat goroutine waits to run: if main
+// was preempted inside the workload, the heartbeat got a turn (beats > 0).
+// Every result is checked against the same computation done by Node.
+const workloads: [string, string, () => unknown][] = [
+  ["a tight loop with no calls", `let x = 0; for (let i = 0; i < 20000000; i++) x = (x + i * 7) | 0; return x`,
+    () => { let x = 0; for (let i = 0; i < 20000000; i++) x = (x + i * 7) | 0; return x; }],
+  ["deep recursion (600 frames)", `const rec = (d) => { if (d > 0) return rec(d - 1) + 1; let x = 0; for (let i = 0; i < 8000000; i++) x = (x ^ i) | 0; return x }; return rec(600)`,
+    () => { let x = 0; for (let i = 0; i < 8000000; i++) x = (x ^ i) | 0; return x + 600; }],
+  ["a sort comparator", `const a = []; for (let i = 0; i < 200000; i++) a.push((i * 7919) % 100003); a.sort((p, q) => p - q); let h = 0; for (let i = 0; i < a.length; i += 997) h = (h * 31 + a[i]) | 0; return h`,
+    () => { const a: number[] = []; for (let i = 0; i < 200000; i++) a.push((i * 7919) % 100003); a.sort((p, q) => p - q); let h = 0; for (let i = 0; i < a.length; i += 997) h = (h * 31 + a[i]!) | 0; return h; }],
+  ["a .map callback", `return Array.from({ length: 300 }, (_, i) => i).map((v) => { let x = v; for (let i = 0; i < 30000; i++) x = (x * 31 + i) | 0; return x }).reduce((s, v) => (s + v) | 0, 0)`,
+    () => Array.from({ length: 300 }, (_, i) => i).map((v) => { let x = v; for (let i = 0; i < 30000; i++) x = (x * 31 + i) | 0; return x; }).reduce((s, v) => (s + v) | 0, 0)],
+  ["a getter", `const o = { get heavy() { let x = 1; for (let i = 0; i < 10000000; i++) x = (x * 3 + i) | 0; return x } }; return o.heavy`,
+    () => { let x = 1; for (let i = 0; i < 10000000; i++) x = (x * 3 + i) | 0; return x; }],
+  ["a Proxy trap", `const p = new Proxy({}, { get(_, k) { let x = k.length; for (let i = 0; i < 10000000; i++) x = (x + i) | 0; return x } }); return p.abc`,
+    () => { let x = 3; for (let i = 0; i < 10000000; i++) x = (x + i) | 0; return x; }],
+  ["a generator body", `function* g() { let x = 0; for (let i = 0; i < 10000000; i++) { x = (x + i * 5) | 0; if (i % 2500000 === 0) yield x } return x } let last; for (const v of g()) last = v; return last`,
+    () => { let x = 0; let last = 0; for (let i = 0; i < 10000000; i++) { x = (x + i * 5) | 0; if (i % 2500000 === 0) last = x; } return last; }],
+  ["a catastrophic regex", `return /^(a|a)*$/.test("a".repeat(21) + "b")`, () => false],
+];
+
+for (const [what, body, expected] of workloads) {
+  eachBackend(test, `preemption inside ${what} keeps the result exact`, async (backend) => {
+    const r = await run(
+      `function heartbeat(beats) { for (let i = 0; ; i++) { beats.send(i); sleep(1) } }
+       function work() { ${body} }
+       function main() {
+         const beats = chan(100000)
+         go(heartbeat, beats)
+         gosched()
+         const before = beats.len
+         const result = work()
+         println(JSON.stringify(result), beats.len - before > 0 ? "preempted" : "not preempted")
+       }`,
+      { backend, timeslice: 2 },
+    );
+    assert.is(r.stderr, "");
+    assert.is(r.stdout, `${JSON.stringify(expected())} preempted\n`);
+  });
+}
+
+eachBackend(test, "fairness: 20 spinners each get a share of the CPU within 2x of each other", async (backend) => {
+  const r = await run(
+    `function spinner(until, out) {
+       let n = 0
+       while (now() < until) { for (let i = 0; i < 10000; i++) {} n++ }
+       out.send(n)
+     }
+     function main() {
+       const out = chan(20), until = now() + 1500
+       for (let i = 0; i < 20; i++) go(spinner, until, out)
+       const counts = []
+       for (let i = 0; i < 20; i++) counts.push(out.recv())
+       println(counts.join(" "))
+     }`,
+    { backend },
+  );
+  const counts = r.stdout.trim().split(" ").map(Number);
+  assert.is(counts.length, 20);
+  const max = Math.max(...counts);
+  const min = Math.min(...counts);
+  assert.ok(min > 0 && max / min <= 2, `counts ${counts}`);
+});
+
+eachBackend(test, "latency: with 50 spinners a sleeping goroutine wakes within a generous bound", async (backend) => {
+  const r = await run(
+    `function spin() { for (;;) {} }
+     function main() {
+       for (let i = 0; i < 50; i++) go(spin)
+       let worst = 0
+       for (let i = 0; i < 10; i++) { const t = now(); sleep(5); worst = Math.max(worst, now() - t - 5) }
+       println(Math.round(worst))
+     }`,
+    { backend },
+  );
+  const worst = Number(r.stdout.trim());
+  // bound from the issue: ~2 slices × runnable goroutines (10 ms × 2 × 51)
+  assert.ok(worst < 2 * 10 * 51, `worst wake-up delay ${worst} ms`);
+});
+
+test.run();

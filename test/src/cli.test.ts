@@ -1,0 +1,62 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const bin = path.join(root, "bin", "quickgo.js");
+const quickgo = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", cwd: root });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-cli-"));
+const write = (name: string, text: string): string => {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+test("--help and --version", () => {
+  const h = quickgo("--help");
+  assert.is(h.status, 0);
+  assert.match(h.stdout, /quickgo run \[flags\] <file\.js> \[args\.\.\.\]/);
+  const v = quickgo("--version");
+  assert.is(v.status, 0);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+  assert.ok(v.stdout.startsWith(`quickgo ${pkg.version} `), v.stdout);
+});
+
+test("run passes args to the guest", () => {
+  const r = quickgo("run", "examples/primes.js", "10");
+  assert.is(r.stderr, "");
+  assert.is(r.status, 0);
+  assert.is(r.stdout, "2 3 5 7 11 13 17 19 23 29\n");
+});
+
+test("missing file: clear message, exit 1", () => {
+  const r = quickgo("run", "no/such/file.js");
+  assert.is(r.status, 1);
+  assert.is(r.stderr, "quickgo: run: open no/such/file.js: no such file or directory\n");
+});
+
+test("syntax error: file:line:col and the message, exit 1", () => {
+  const f = write("bad.js", "function main() {\n  let x = ;\n}\n");
+  const r = quickgo("run", f);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:11: SyntaxError: Unexpected token`));
+});
+
+test("panic exits 2 with the panic report on stderr", () => {
+  const f = write("panic.js", "function main() {\n  throw new Error('oops')\n}\n");
+  const r = quickgo("run", f);
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /^panic: oops\n\ngoroutine 1 \[running\]:\nmain\(\.\.\.\)\n\t.*panic\.js:2:\d+\n$/);
+});
+
+test("unknown command and bad flags are usage errors", () => {
+  assert.is(quickgo("frobnicate").status, 1);
+  assert.is(quickgo("run", "--backend", "fibers", "examples/hello.js").status, 1);
+  assert.is(quickgo("run", "--timeslice", "-3", "examples/hello.js").status, 1);
+});
+
+test.run();
