@@ -39,7 +39,7 @@ export class HostCalls {
     const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
     try {
       const op = num(0);
-      if (g.inSetup && op !== Op.Now) {
+      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude) {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
             "(go, chan, print, …): move it into main() or a function",
@@ -187,6 +187,9 @@ export class HostCalls {
         return this.num(ctx, g.id);
       case Op.Print:
         s.write(num(1) === 2 ? 2 : 1, str(2));
+        return 0;
+      case Op.LoadPrelude:
+        s.loadPreludeModule(g, str(1));
         return 0;
       case Op.Args:
         return this.sched.engine.wasm.newString(ctx, JSON.stringify(s.opts.program.args));

@@ -33,7 +33,7 @@ export const Op = {
   Goid: 29, // () → id
   Print: 30, // (fd, string)
   Args: 31, // () → JSON string array
-  FactorySource: 32, // unused by guests; reserved
+  LoadPrelude: 32, // (name) evaluates a lazily loaded prelude module ("codec", "inspect") in the caller's context
 } as const;
 
 /** Select case kinds in the Select call. */

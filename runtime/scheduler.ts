@@ -34,8 +34,10 @@ export interface ProgramImage {
 
 export interface SchedulerOptions {
   program: ProgramImage;
-  /** codec + prelude source, evaluated in every goroutine before the program */
+  /** prelude source, evaluated in every goroutine before the program */
   prelude: string;
+  /** prelude modules a goroutine loads on first need (Op.LoadPrelude), by name */
+  preludeModules: Record<string, string>;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   /** time slice: a goroutine running longer is preempted (and a chain of runnext hand-offs yields the CPU) */
@@ -297,6 +299,13 @@ export class Scheduler implements GuestHost {
     const h32 = wasm.heap32();
     argv.forEach((p, i) => (h32[(g.entryArgv >> 2) + i] = p));
     g.inSetup = false;
+  }
+
+  /** Op.LoadPrelude: evaluates a prelude module in the running G's context. */
+  loadPreludeModule(g: G, name: string): void {
+    const src = this.opts.preludeModules[name];
+    if (src === undefined) throw new Error(`no prelude module ${name}`);
+    this.evalOrThrow(this.engine.wasm, g, src, PRELUDE_FILE);
   }
 
   /** Evaluates a script in g's context; a thrown exception becomes a SetupPanic. */

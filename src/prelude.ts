@@ -1,21 +1,23 @@
-// The guest prelude: codec.js then guest.js, with the host's opcode tables
-// injected. Read once per process.
+// The guest prelude (guest.js, with the host's opcode tables injected) and
+// the modules it loads on demand (codec.js, inspect.js). Read once per process.
 import fs from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
 import { Op, SelectKind } from "../runtime/ops.js";
 
-let cached: string | undefined;
+const dir = path.join(packageRoot, "src", "prelude");
+let cached: { main: string; modules: Record<string, string> } | undefined;
 
-export function preludeSource(): string {
-  if (cached === undefined) {
-    const dir = path.join(packageRoot, "src", "prelude");
-    const codec = fs.readFileSync(path.join(dir, "codec.js"), "utf8");
-    const guest = fs
-      .readFileSync(path.join(dir, "guest.js"), "utf8")
-      .replace("__QG_OPS__", JSON.stringify(Op))
-      .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind));
-    cached = `${codec}\n${guest}`;
+/** `main` runs in every goroutine; `modules` are evaluated by Op.LoadPrelude. */
+export function preludeSources(): { main: string; modules: Record<string, string> } {
+  if (!cached) {
+    const read = (f: string): string => fs.readFileSync(path.join(dir, f), "utf8");
+    cached = {
+      main: read("guest.js")
+        .replace("__QG_OPS__", JSON.stringify(Op))
+        .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
+      modules: { codec: read("codec.js"), inspect: read("inspect.js") },
+    };
   }
   return cached;
 }

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { createEngine, chooseBackend, type Backend } from "./backend.js";
 import { loadProgram, GuestSyntaxError } from "./loader.js";
-import { preludeSource } from "./prelude.js";
+import { preludeSources } from "./prelude.js";
 import { Scheduler, type ExitStatus } from "../runtime/scheduler.js";
 
 export { GuestSyntaxError };
@@ -74,7 +74,8 @@ export class Runtime {
     }
     const sched = new Scheduler({
       program: { file, code: program.code, closures: program.closures, args: options.args ?? [] },
-      prelude: preludeSource(),
+      prelude: preludeSources().main,
+      preludeModules: preludeSources().modules,
       stdout: this.opts.stdout,
       stderr: this.opts.stderr,
       timesliceMs: this.opts.timeslice,

@@ -1,6 +1,6 @@
 // quickgo guest prelude: the Go-style API every goroutine's context sees.
-// Evaluated in each goroutine's QuickJS context after codec.js and before the
-// program. It captures the hidden host function and removes it from the
+// Evaluated in each goroutine's QuickJS context before the program; codec.js
+// and inspect.js are loaded into the context only when first needed. It captures the hidden host function and removes it from the
 // global object, so programs reach the host only through this API.
 // The host replaces the two __QG_..._ placeholders below with its opcode tables.
 (function () {
@@ -11,27 +11,76 @@
   const KIND = __QG_SELECT_KINDS__;
 
   const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
-  const codec = globalThis.__qg_makeCodec({
-    handleOf(v) {
-      return v instanceof Handle ? v.key : null;
-    },
-    handleFrom(key) {
-      let h = handles.get(key);
-      if (!h) {
-        const id = +key.slice(1);
-        switch (key[0]) {
-          case "c": h = new Chan(id); break;
-          case "w": h = new WaitGroup(id); break;
-          case "m": h = new Mutex(id); break;
-          case "o": h = new Once(id); break;
-          default: throw new Error("malformed value");
-        }
+  function handleFrom(key) {
+    let h = handles.get(key);
+    if (!h) {
+      const id = +key.slice(1);
+      switch (key[0]) {
+        case "c": h = new Chan(id); break;
+        case "w": h = new WaitGroup(id); break;
+        case "m": h = new Mutex(id); break;
+        case "o": h = new Once(id); break;
+        default: throw new Error("malformed value");
       }
-      return h;
-    },
-  });
-  delete globalThis.__qg_makeCodec;
-  const decode = (w) => (typeof w === "string" ? codec.decode(w) : w);
+    }
+    return h;
+  }
+
+  // The full codec (codec.js) is large, and parsing is most of what a new
+  // goroutine costs, so it is loaded on first need. Strings, primitives and
+  // arrays of primitives and handles (the usual go() arguments) never need
+  // it; neither does decoding anything but the codec's "tape" form.
+  let fullCodec = null;
+  function codec() {
+    if (!fullCodec) {
+      host(OP.LoadPrelude, "codec");
+      fullCodec = globalThis.__qg_makeCodec({
+        handleOf: (v) => (v instanceof Handle ? v.key : null),
+        handleFrom,
+      });
+      delete globalThis.__qg_makeCodec;
+    }
+    return fullCodec;
+  }
+  function isPlainElement(x) {
+    const t = typeof x;
+    return t === "string" || t === "boolean" || x === null || (t === "number" && Number.isFinite(x) && !Object.is(x, -0));
+  }
+  // Wire forms: see codec.js. "H" is this file's own: a JSON array of
+  // primitives in which {"h": key} stands for a handle.
+  function encode(v, what) {
+    switch (typeof v) {
+      case "string":
+        if (v.indexOf("\0") < 0) return "s" + v;
+        break;
+      case "undefined": return "u";
+      case "boolean": return v ? "t" : "f";
+      case "object":
+        if (v === null) return "n";
+        if (Array.isArray(v) && v.length < 64) {
+          let fast = true;
+          for (let i = 0; i < v.length && fast; i++) fast = i in v && (isPlainElement(v[i]) || v[i] instanceof Handle);
+          if (fast) return "H" + JSON.stringify(v.map((x) => (x instanceof Handle ? { h: x.key } : x)));
+        }
+        break;
+    }
+    return codec().encode(v, what);
+  }
+  function decode(w) {
+    if (typeof w !== "string") return w;
+    switch (w[0]) {
+      case "s": return w.slice(1);
+      case "u": return undefined;
+      case "n": return null;
+      case "t": return true;
+      case "f": return false;
+      case "d": return +w.slice(1);
+      case "b": return BigInt(w.slice(1));
+      case "{": case "[": case '"': return JSON.parse(w);
+      case "H": return JSON.parse(w.slice(1)).map((x) => (x !== null && typeof x === "object" ? handleFrom(x.h) : x));
+    }
+    return codec().decode(w);
+  }
 
   const NEW = Symbol("new");
   class Handle {
@@ -48,7 +97,7 @@
     }
     send(v) {
       if (typeof v === "number") host(OP.SendNum, this.id, v);
-      else host(OP.SendWire, this.id, codec.encode(v, "chan send"));
+      else host(OP.SendWire, this.id, encode(v, "chan send"));
     }
     recv() {
       const w = host(OP.Recv, this.id);
@@ -120,7 +169,7 @@
       active.push(c);
       if (c.k === RECV) args.push(KIND.Recv, id, 0);
       else if (typeof c.v === "number") args.push(KIND.SendNum, id, c.v);
-      else args.push(KIND.SendWire, id, codec.encode(c.v, "select send"));
+      else args.push(KIND.SendWire, id, encode(c.v, "select send"));
     }
     args[1] = dflt ? 1 : 0;
     args[2] = active.length;
@@ -182,7 +231,7 @@
   class Closure {
     constructor(id, caps) {
       this.id = id;
-      this.caps = caps.length ? codec.encode(caps, "captured variable") : "";
+      this.caps = caps.length ? encode(caps, "captured variable") : "";
     }
   }
   function __qg_closure(id, caps) {
@@ -195,7 +244,7 @@
     return null;
   }
   function go(fn, ...args) {
-    const a = args.length ? codec.encode(args, "go argument") : "";
+    const a = args.length ? encode(args, "go argument") : "";
     if (fn instanceof Closure) return host(OP.GoClosure, fn.id, fn.caps, a);
     if (typeof fn !== "function") throw new TypeError("go: argument is not a function");
     const name = topLevelName(fn);
@@ -210,44 +259,24 @@
 
   // Time.
   const sleep = (ms) => void host(OP.Sleep, +ms || 0);
-  const after = (ms) => handleFrom("c", host(OP.After, +ms || 0));
-  const tick = (ms) => handleFrom("c", host(OP.Tick, +ms || 0));
+  const after = (ms) => handleFrom("c" + host(OP.After, +ms || 0));
+  const tick = (ms) => handleFrom("c" + host(OP.Tick, +ms || 0));
   const now = () => host(OP.Now);
-  function handleFrom(prefix, id) {
-    return handles.get(prefix + id) || new Chan(id);
-  }
 
-  // Output, formatted like Node's console.log for the common cases.
-  function inspect(v, depth, seen) {
-    switch (typeof v) {
-      case "string": return depth === 0 ? v : "'" + v.replace(/'/g, "\\'") + "'";
-      case "number": return Object.is(v, -0) ? "-0" : String(v);
-      case "bigint": return v + "n";
-      case "function": return "[Function: " + (v.name || "(anonymous)") + "]";
-      case "symbol": return v.toString();
-      case "undefined": return "undefined";
-      case "boolean": return String(v);
+  // Output. Strings and numbers print as they are; anything else goes
+  // through inspect.js (Node's console.log format), loaded on first need.
+  let inspect = null;
+  function show(v) {
+    if (typeof v === "string") return v;
+    if (typeof v === "number" && !Object.is(v, -0)) return String(v);
+    if (!inspect) {
+      host(OP.LoadPrelude, "inspect");
+      inspect = globalThis.__qg_makeInspect(Chan);
+      delete globalThis.__qg_makeInspect;
     }
-    if (v === null) return "null";
-    if (seen.includes(v)) return "[Circular *]";
-    if (v instanceof Error) return v.stack ? v.name + ": " + v.message + "\n" + v.stack.replace(/\n$/, "") : String(v);
-    if (depth > 2) return Array.isArray(v) ? "[Array]" : "[Object]";
-    seen = seen.concat([v]);
-    const sub = (x) => inspect(x, depth + 1, seen);
-    if (v instanceof Chan) return "Chan { id: " + v.id + " }";
-    if (v instanceof Date) return isNaN(v) ? "Invalid Date" : v.toISOString();
-    if (v instanceof RegExp) return String(v);
-    if (Array.isArray(v)) return v.length ? "[ " + v.map(sub).join(", ") + " ]" : "[]";
-    if (v instanceof Map) return "Map(" + v.size + ") {" + (v.size ? " " + [...v].map(([k, x]) => sub(k) + " => " + sub(x)).join(", ") + " " : "") + "}";
-    if (v instanceof Set) return "Set(" + v.size + ") {" + (v.size ? " " + [...v].map(sub).join(", ") + " " : "") + "}";
-    if (ArrayBuffer.isView(v)) return v.constructor.name + "(" + v.length + ") [ " + Array.prototype.join.call(v, ", ") + " ]";
-    const keys = Object.keys(v);
-    const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + " " : "";
-    if (!keys.length) return name + "{}";
-    const key = (k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : "'" + k + "'");
-    return name + "{ " + keys.map((k) => key(k) + ": " + sub(v[k])).join(", ") + " }";
+    return inspect(v);
   }
-  const format = (args) => args.map((a) => inspect(a, 0, [])).join(" ") + "\n";
+  const format = (args) => args.map(show).join(" ") + "\n";
   const println = (...a) => void host(OP.Print, 1, format(a));
   const console = {
     log: println,
@@ -259,8 +288,8 @@
 
   // Entry of every goroutine: kind 0 = top-level function by name, 1 = closure factory.
   function entry(kind, ref, caps, args) {
-    const a = args === "" ? [] : codec.decode(args);
-    const fn = kind === 1 ? ref(...(caps === "" ? [] : codec.decode(caps))) : (globalThis.__qg_fns || {})[ref];
+    const a = args === "" ? [] : decode(args);
+    const fn = kind === 1 ? ref(...(caps === "" ? [] : decode(caps))) : (globalThis.__qg_fns || {})[ref];
     if (typeof fn !== "function") throw new TypeError("function " + ref + " is undeclared in the main program");
     fn(...a);
   }
@@ -272,7 +301,7 @@
     }
     let s;
     try {
-      s = inspect(e, 0, []);
+      s = show(e);
     } catch (_) {
       s = "(unprintable value)";
     }
