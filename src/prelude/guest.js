@@ -10,6 +10,19 @@
   const OP = __QG_OPS__;
   const KIND = __QG_SELECT_KINDS__;
 
+  // Prelude modules (select.js, sync.js, …) are evaluated on first use: every
+  // goroutine parses this file, and parsing is most of what a spawn costs.
+  const modules = Object.create(null);
+  function lazy(name) {
+    let m = modules[name];
+    if (!m) {
+      host(OP.LoadPrelude, name);
+      m = modules[name] = globalThis.__qg_module(internals);
+      delete globalThis.__qg_module;
+    }
+    return m;
+  }
+
   const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
   function handleFrom(key) {
     let h = handles.get(key);
@@ -17,9 +30,9 @@
       const id = +key.slice(1);
       switch (key[0]) {
         case "c": h = new Chan(id); break;
-        case "w": h = new WaitGroup(id); break;
-        case "m": h = new Mutex(id); break;
-        case "o": h = new Once(id); break;
+        case "w": h = new (lazy("sync").WaitGroup)(id); break;
+        case "m": h = new (lazy("sync").Mutex)(id); break;
+        case "o": h = new (lazy("sync").Once)(id); break;
         default: throw new Error("malformed value");
       }
     }
@@ -82,7 +95,6 @@
     return codec().decode(w);
   }
 
-  const NEW = Symbol("new");
   class Handle {
     constructor(prefix, id) {
       Object.defineProperty(this, "key", { value: prefix + id });
@@ -142,89 +154,7 @@
     if (!(ch instanceof Chan)) throw new TypeError(what + ": not a channel");
     return ch.id;
   };
-
-  // select(recv(ch, fn), send(ch, v, fn), otherwise(fn))
-  const RECV = 0, SEND = 1, DEFAULT = 2;
-  function recv(ch, fn) {
-    return { k: RECV, ch, fn };
-  }
-  function send(ch, v, fn) {
-    return { k: SEND, ch, v, fn };
-  }
-  function otherwise(fn) {
-    return { k: DEFAULT, fn };
-  }
-  function select(...cases) {
-    const args = [OP.Select, 0, 0];
-    let dflt = null;
-    const active = [];
-    for (const c of cases) {
-      if (!c || typeof c.k !== "number") throw new TypeError("select: cases must be recv(), send() or otherwise()");
-      if (c.k === DEFAULT) {
-        if (dflt) throw new Error("select: multiple defaults");
-        dflt = c;
-        continue;
-      }
-      const id = chanId(c.ch, "select");
-      active.push(c);
-      if (c.k === RECV) args.push(KIND.Recv, id, 0);
-      else if (typeof c.v === "number") args.push(KIND.SendNum, id, c.v);
-      else args.push(KIND.SendWire, id, encode(c.v, "select send"));
-    }
-    args[1] = dflt ? 1 : 0;
-    args[2] = active.length;
-    const i = host(...args);
-    if (i < 0) return dflt.fn ? dflt.fn() : undefined;
-    const c = active[i];
-    if (c.k === RECV) {
-      const w = host(OP.SelectRecv);
-      const ok = host(OP.RecvOk);
-      return c.fn ? c.fn(ok ? decode(w) : undefined, ok) : undefined;
-    }
-    return c.fn ? c.fn() : undefined;
-  }
-
-  class WaitGroup extends Handle {
-    constructor(id) {
-      super("w", id === NEW || id === undefined ? host(OP.WgNew) : id);
-    }
-    add(delta = 1) {
-      host(OP.WgAdd, this.id, delta);
-    }
-    done() {
-      host(OP.WgAdd, this.id, -1);
-    }
-    wait() {
-      host(OP.WgWait, this.id);
-    }
-  }
-  class Mutex extends Handle {
-    constructor(id) {
-      super("m", id === undefined ? host(OP.MutexNew) : id);
-    }
-    lock() {
-      host(OP.Lock, this.id);
-    }
-    unlock() {
-      host(OP.Unlock, this.id);
-    }
-    tryLock() {
-      return host(OP.TryLock, this.id);
-    }
-  }
-  class Once extends Handle {
-    constructor(id) {
-      super("o", id === undefined ? host(OP.OnceNew) : id);
-    }
-    do(f) {
-      if (!host(OP.OnceBegin, this.id)) return;
-      try {
-        f();
-      } finally {
-        host(OP.OnceEnd, this.id);
-      }
-    }
-  }
+  const internals = { host, OP, KIND, Handle, chanId, encode, decode };
 
   // Goroutines. A closure literal passed to go() was rewritten by the loader
   // into __qg_closure(id, [captured values]): the new goroutine rebuilds it.
@@ -310,18 +240,35 @@
   const stack = () => String(new Error().stack || "");
 
   const api = {
-    go, chan, select, recv, send, otherwise, sleep, after, tick, now,
-    WaitGroup, Mutex, Once,
+    go, chan, sleep, after, tick, now,
     gosched: () => void host(OP.Gosched),
     numGoroutine: () => host(OP.NumGoroutine),
     goid: () => host(OP.Goid),
     println, console, Chan,
   };
+  const lazyNames = { select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync" };
+  for (const k of Object.keys(lazyNames)) {
+    Object.defineProperty(api, k, { get: () => lazy(lazyNames[k])[k], enumerable: true });
+  }
   Object.defineProperty(api, "args", { get: () => JSON.parse(host(OP.Args)), enumerable: true });
+  Object.freeze(api);
+  // Globals are getters that replace themselves with the value on first use,
+  // so a program may still assign or shadow them like ordinary globals.
+  for (const k of Object.keys(api)) {
+    Object.defineProperty(globalThis, k, {
+      get() {
+        const v = api[k];
+        if (k !== "args") Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
+        return v;
+      },
+      set(v) {
+        Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
+      },
+      configurable: true,
+    });
+  }
   const define = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
-  for (const k of Object.keys(api)) if (k !== "args") define(k, api[k]);
-  Object.defineProperty(globalThis, "args", { get: () => api.args, configurable: true });
-  define("__quickgo", Object.freeze(api));
+  define("__quickgo", api);
   define("__qg_closure", __qg_closure);
   define("__qg_entry", entry);
   define("__qg_describe", describe);
