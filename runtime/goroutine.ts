@@ -9,6 +9,7 @@
 // referenced only by what it waits on (a channel's wait queue, a timer, a
 // WaitGroup…), which must ready it exactly once. Engine fields are touched only
 // by the engine that runs the G; scheduler fields only by the scheduler.
+import type { Engine } from "./engine/engine.js";
 import type { JSContextPtr, JSRuntimePtr, JSValuePtr, Ptr } from "./engine/quickjs.js";
 
 /** Goroutine ids are positive integers, 1 is main; branded so they do not mix with channel ids. */
@@ -65,6 +66,8 @@ export class G {
   waitReason: WaitReason = "";
 
   // --- engine (hot on switches) ---
+  /** the wasm instance this G lives in, chosen at its first run */
+  engine: Engine | null = null;
   rt: JSRuntimePtr = 0;
   ctx: JSContextPtr = 0;
   /** The entry call: function, this, argc and argv pointers, re-issued to rewind (asyncify). */

@@ -8,7 +8,7 @@
 // mutexes, onces); 0 is the nil channel. Handles live as long as the runtime.
 import { Chan, ChanResult } from "./chan.js";
 import { PARK } from "./engine/engine.js";
-import type { JSContextPtr } from "./engine/quickjs.js";
+import type { JSContextPtr, QuickJSWasm } from "./engine/quickjs.js";
 import { GStatus, type G, type Wire } from "./goroutine.js";
 import { Op, SelectKind } from "./ops.js";
 import { GoPanic } from "./panic.js";
@@ -31,8 +31,11 @@ export class HostCalls {
     this.readyFn = (g) => sched.ready(g);
   }
 
+  /** The instance of the G being served (set by dispatch and resumed; a host call never nests across Gs). */
+  private wasm!: QuickJSWasm;
+
   dispatch(g: G, argc: number, argv: number): number {
-    const w = this.sched.engine.wasm;
+    const w = (this.wasm = g.engine!.wasm);
     const ctx = g.ctx;
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
     const num = (i: number): number => (i < argc ? w.x.QTS_GetFloat64(ctx, argv + i * this.valueSize) : NaN);
@@ -192,7 +195,7 @@ export class HostCalls {
         s.loadPreludeModule(g, str(1));
         return 0;
       case Op.Args:
-        return this.sched.engine.wasm.newString(ctx, JSON.stringify(s.opts.program.args));
+        return this.wasm.newString(ctx, JSON.stringify(s.opts.program.args));
       default:
         throw new GoPanic(`quickgo: unknown operation ${op}`);
     }
@@ -200,7 +203,7 @@ export class HostCalls {
 
   /** Result of a parked call, delivered when its G runs again. */
   resumed(g: G): number {
-    const w = this.sched.engine.wasm;
+    const w = (this.wasm = g.engine!.wasm);
     if (this.dumpRequested === g) {
       g.stackTrace = this.sched.captureStack(g);
       return PARK;
@@ -243,17 +246,17 @@ export class HostCalls {
   }
 
   private toGuest(ctx: JSContextPtr, v: Wire | undefined): number {
-    const w = this.sched.engine.wasm;
+    const w = this.wasm;
     if (v === undefined) return 0;
     return typeof v === "number" ? w.x.QTS_NewFloat64(ctx, v) : w.newString(ctx, v);
   }
 
   private num(ctx: JSContextPtr, n: number): number {
-    return this.sched.engine.wasm.x.QTS_NewFloat64(ctx, n);
+    return this.wasm.x.QTS_NewFloat64(ctx, n);
   }
 
   private bool(ctx: JSContextPtr, b: boolean): number {
-    const w = this.sched.engine.wasm;
+    const w = this.wasm;
     return w.x.QTS_DupValuePointer(ctx, b ? w.truePtr : w.falsePtr);
   }
 }

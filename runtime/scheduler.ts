@@ -42,6 +42,10 @@ export interface SchedulerOptions {
   stderr: (s: string) => void;
   /** time slice: a goroutine running longer is preempted (and a chain of runnext hand-offs yields the CPU) */
   timesliceMs: number;
+  /** makes one more wasm instance (sharding) */
+  newEngine: () => Promise<Engine>;
+  /** start a new wasm instance for new goroutines once the current one's memory passes this */
+  shardBytes: number;
   /** print a scheduler trace line to stderr every this many ms (Go's GODEBUG=schedtrace); 0 = off */
   schedtraceMs?: number;
 }
@@ -54,7 +58,9 @@ export interface SchedStats {
   switches: number;
   /** times a goroutine was suspended because its time slice was over */
   preemptions: number;
-  /** wasm linear memory of the instance at the end, in bytes (it never shrinks) */
+  /** wasm instances the goroutines were spread over */
+  instances: number;
+  /** wasm linear memory of all instances at the end, in bytes (it never shrinks) */
   wasmMemoryBytes: number;
 }
 
@@ -77,7 +83,10 @@ const PREEMPT_CHECK_EVERY = 4;
 const YIELD_EVERY_MS = 10;
 
 export class Scheduler implements GuestHost {
-  engine!: Engine;
+  /** Every wasm instance of this program; new Gs go to the last one. */
+  readonly engines: Engine[] = [];
+  /** the next instance, being created because the last one passed shardBytes */
+  private nextEngine: Promise<void> | null = null;
   current: G | null = null;
   /** FIFO run queue: runq[runqHead..] are runnable */
   private runq: G[] = [];
@@ -186,9 +195,34 @@ export class Scheduler implements GuestHost {
     return this.runnext === null && this.runqHead === this.runq.length;
   }
 
+  /**
+   * The instance g runs in. A new G goes to the newest instance; once that
+   * one's memory passes shardBytes, the next instance is created in the
+   * background (instantiation is asynchronous) and takes the Gs started after
+   * it is ready. Gs never move: their stacks and heaps are inside one instance.
+   */
+  private engineFor(g: G): Engine {
+    if (g.engine) return g.engine;
+    const e = this.engines[this.engines.length - 1]!;
+    g.engine = e;
+    if (!this.nextEngine && e.wasm.memoryBytes() > this.opts.shardBytes) {
+      this.nextEngine = this.opts.newEngine().then(
+        (next) => {
+          this.engines.push(next);
+          this.nextEngine = null;
+        },
+        (err: Error) => this.write(2, `quickgo: cannot create another wasm instance: ${err.message}\n`),
+      );
+      this.hostWaiters++;
+      void this.nextEngine.finally(() => this.hostWaiters--);
+    }
+    return e;
+  }
+
   // ---- the loop ----
 
-  start(): Promise<ExitStatus> {
+  async start(): Promise<ExitStatus> {
+    this.engines.push(await this.opts.newEngine());
     if (this.opts.schedtraceMs && this.opts.schedtraceMs > 0) {
       this.traceTimer = setInterval(() => this.schedtrace(), this.opts.schedtraceMs);
       this.traceTimer.unref();
@@ -196,7 +230,7 @@ export class Scheduler implements GuestHost {
     const main = this.spawn({ fn: "main", caps: undefined, args: undefined }, null);
     if (main.id !== 1) throw new Error("quickgo: main must be goroutine 1");
     this.wakeup();
-    return this.done;
+    return await this.done;
   }
 
   /** Makes sure the loop will run soon (from an event-loop callback, never re-entrantly). */
@@ -238,7 +272,7 @@ export class Scheduler implements GuestHost {
       g.status = GStatus.Running;
       this.current = g;
       this.stats.switches++;
-      const pending = this.engine.run(g);
+      const pending = this.engineFor(g).run(g);
       if (pending) {
         pending.then(() => this.afterRun(g) && this.runLoop(began));
         return;
@@ -305,7 +339,7 @@ export class Scheduler implements GuestHost {
   loadPreludeModule(g: G, name: string): void {
     const src = this.opts.preludeModules[name];
     if (src === undefined) throw new Error(`no prelude module ${name}`);
-    this.evalOrThrow(this.engine.wasm, g, src, PRELUDE_FILE);
+    this.evalOrThrow(g.engine!.wasm, g, src, PRELUDE_FILE);
   }
 
   /** Evaluates a script in g's context; a thrown exception becomes a SetupPanic. */
@@ -347,7 +381,7 @@ export class Scheduler implements GuestHost {
   }
 
   exited(g: G, ret: JSValuePtr): void {
-    const w = this.engine.wasm;
+    const w = g.engine!.wasm;
     const exc = w.exceptionOf(g.ctx, ret);
     let panic: PanicInfo | undefined;
     if (exc) {
@@ -377,9 +411,9 @@ export class Scheduler implements GuestHost {
   }
 
   private free(g: G): void {
-    const x = this.engine.wasm.x;
+    const x = g.engine!.wasm.x;
     if (g.entryArgv) {
-      const h32 = this.engine.wasm.heap32();
+      const h32 = g.engine!.wasm.heap32();
       for (let i = 0; i < g.entryArgc; i++) x.QTS_FreeValuePointer(g.ctx, h32[(g.entryArgv >> 2) + i]!);
       x.free(g.entryArgv);
       g.entryArgv = 0;
@@ -428,7 +462,7 @@ export class Scheduler implements GuestHost {
 
   /** The JS stack of a parked G, captured by briefly resuming it (see HostCalls.resumed). */
   captureStack(g: G): string {
-    const w = this.engine.wasm;
+    const w = g.engine!.wasm;
     const fn = w.getGlobal(g.ctx, "__qg_stack");
     this.inCallback++;
     const r = w.x.QTS_Call(g.ctx, fn, w.undefinedPtr, 0, 0);
@@ -486,7 +520,7 @@ export class Scheduler implements GuestHost {
         this.calls.dumpRequested = g;
         const status = g.status;
         this.current = g;
-        const p = this.engine.run(g);
+        const p = g.engine!.run(g);
         if (p) await p;
         this.current = null;
         g.status = status;
@@ -532,7 +566,7 @@ export class Scheduler implements GuestHost {
     if (this.traceTimer) clearInterval(this.traceTimer);
     this.timers.disarm();
     this.flush();
-    this.resolveExit({ ...status, stats: { ...this.stats, wasmMemoryBytes: this.engine.wasm.memoryBytes() } });
+    this.resolveExit({ ...status, stats: { ...this.stats, instances: this.engines.length, wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0) } });
   }
 
   get isFinished(): boolean {

@@ -5,6 +5,7 @@ import { createEngine, chooseBackend, type Backend } from "./backend.js";
 import { loadProgram, GuestSyntaxError } from "./loader.js";
 import { preludeSources } from "./prelude.js";
 import { Scheduler, type ExitStatus } from "../runtime/scheduler.js";
+import type { Engine } from "../runtime/engine/engine.js";
 
 export { GuestSyntaxError };
 export type { ExitStatus, Backend };
@@ -19,6 +20,12 @@ export interface RuntimeOptions {
   stdout?: (chunk: string) => void;
   /** Where guest stderr (and panic/deadlock reports) go. Default: process.stderr. */
   stderr?: (chunk: string) => void;
+  /**
+   * Spread goroutines over several wasm instances: start a new one once the
+   * newest one's memory passes this many bytes. Default 1 GiB (an instance
+   * can grow to 2 GiB; a goroutine needs ~120 KiB).
+   */
+  shardBytes?: number;
   /** Print a scheduler trace line to stderr every this many ms. Default: from QUICKGO_DEBUG=schedtrace=<ms>. */
   schedtrace?: number;
   /** One-time build messages (the wasm rewrite on first use). Default: stderr. */
@@ -44,6 +51,7 @@ export class Runtime {
     this.backend = backend;
     this.opts = {
       timeslice: opts.timeslice ?? 10,
+      shardBytes: opts.shardBytes ?? 2 ** 30,
       schedtrace: opts.schedtrace ?? schedtraceFromEnv(),
       stdout: opts.stdout ?? ((s) => void process.stdout.write(s)),
       stderr: opts.stderr ?? ((s) => void process.stderr.write(s)),
@@ -72,7 +80,7 @@ export class Runtime {
     if (!program.topLevel.includes("main")) {
       throw new GuestSyntaxError(file, 1, 1, "function main is undeclared in the main program");
     }
-    const sched = new Scheduler({
+    const sched: Scheduler = new Scheduler({
       program: { file, code: program.code, closures: program.closures, args: options.args ?? [] },
       prelude: preludeSources().main,
       preludeModules: preludeSources().modules,
@@ -80,8 +88,9 @@ export class Runtime {
       stderr: this.opts.stderr,
       timesliceMs: this.opts.timeslice,
       schedtraceMs: this.opts.schedtrace,
+      newEngine: (): Promise<Engine> => createEngine(this.backend, sched, this.opts.log),
+      shardBytes: this.opts.shardBytes,
     });
-    sched.engine = await createEngine(this.backend, sched, this.opts.log);
     this.running.add(sched);
     try {
       return await sched.start();

@@ -16,13 +16,14 @@ export interface RunResult {
 
 export async function run(
   source: string,
-  opts: { backend: Backend; args?: string[]; filename?: string; timeslice?: number },
+  opts: { backend: Backend; args?: string[]; filename?: string; timeslice?: number; shardBytes?: number },
 ): Promise<RunResult> {
   let stdout = "";
   let stderr = "";
   const rt = await Runtime.create({
     backend: opts.backend,
     timeslice: opts.timeslice,
+    shardBytes: opts.shardBytes,
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
   });

@@ -135,6 +135,22 @@ eachBackend(test, "10 000 goroutines in a daisy chain", async (backend) => {
   assert.is(r.stdout, "10001 1\n");
 });
 
+eachBackend(test, "goroutines are sharded over several wasm instances and talk across them", async (backend) => {
+  const r = await run(
+    `function relay(inp, out) { out.send(inp.recv() + 1) }
+     function main() {
+       const first = chan()
+       let inp = first
+       for (let i = 0; i < 600; i++) { const out = chan(); go(relay, inp, out); inp = out; if (i % 50 === 0) sleep(1) }
+       first.send(0)
+       println(inp.recv())
+     }`,
+    { backend, shardBytes: 24 * 2 ** 20 },
+  );
+  assert.is(r.stdout, "600\n");
+  assert.ok(r.status.stats.instances >= 2, `instances: ${r.status.stats.instances}`);
+});
+
 eachBackend(test, "finished goroutines are freed: memory does not grow with the number of spawns", async (backend) => {
   const prog = (n: number): string =>
     `function child(done) { const junk = new Array(1000).fill("x"); done.send(junk.length) }
