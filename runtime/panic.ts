@@ -23,6 +23,9 @@ export interface PanicInfo {
   trace: string;
 }
 
+/** Like Go's traceback, long stacks are cut after this many frames. */
+const MAX_TRACE_FRAMES = 100;
+
 /**
  * Turns a QuickJS stack ("    at f (file:3:5)") into Go's traceback shape,
  * dropping quickgo's own prelude frames:
@@ -39,6 +42,10 @@ export function goTraceback(stack: string, preludeFile: string): string {
     const fn = m[1] ?? "<anonymous>";
     const where = m[2] ?? m[3] ?? "";
     if (where.startsWith(preludeFile) || where === "native") continue;
+    if (out.length === MAX_TRACE_FRAMES) {
+      out.push("...additional frames elided...");
+      break;
+    }
     out.push(`${fn || "<anonymous>"}(...)\n\t${where}`);
   }
   return out.join("\n");

@@ -17,7 +17,7 @@ eachBackend(test, "unbuffered send blocks until the receiver takes the value (re
      }`,
     { backend },
   );
-  assert.is(r.stdout, "before send | receiver ready | after send | 42\n");
+  assert.is(r.stdout, "before send | receiver ready | after send 42\n");
 });
 
 eachBackend(test, "buffered channel is FIFO and does not block until full", async (backend) => {
