@@ -42,6 +42,8 @@ export interface SchedulerOptions {
   stderr: (s: string) => void;
   /** time slice: a goroutine running longer is preempted (and a chain of runnext hand-offs yields the CPU) */
   timesliceMs: number;
+  /** false: never preempt (QuickJS's interrupt handler stays disabled) */
+  preempt: boolean;
   /** makes one more wasm instance (sharding) */
   newEngine: () => Promise<Engine>;
   /** start a new wasm instance for new goroutines once the current one's memory passes this */
@@ -311,7 +313,7 @@ export class Scheduler implements GuestHost {
     g.inSetup = true;
     g.rt = x.QTS_NewRuntime();
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
-    x.QTS_RuntimeEnableInterruptHandler(g.rt);
+    if (this.opts.preempt) x.QTS_RuntimeEnableInterruptHandler(g.rt);
     g.ctx = x.QTS_NewContext(g.rt, 0);
     const ctx = g.ctx;
     const hostFn = wasm.newFunction(ctx, "__qg", HOST_FN_REF);
@@ -367,13 +369,15 @@ export class Scheduler implements GuestHost {
 
   /**
    * QuickJS polls this every ~10 000 interpreter ticks (function entries,
-   * branches, regexp steps). Past its time slice the G is preempted: parked at
-   * the back of the run queue, resumed later exactly where it stopped. The
-   * clock is read only every PREEMPT_CHECK_EVERY polls.
+   * branches, regexp steps). A G past its time slice, or running while a
+   * timer is due, is preempted: parked at the back of the run queue and
+   * resumed later exactly where it stopped. The clock is read only every
+   * PREEMPT_CHECK_EVERY polls.
    */
   interrupt(g: G): number {
     if (++this.polls % PREEMPT_CHECK_EVERY !== 0 || g.inSetup || this.inCallback > 0) return 0;
-    if (performance.now() - this.sliceStart < this.opts.timesliceMs) return 0;
+    const now = performance.now();
+    if (now - this.sliceStart < this.opts.timesliceMs && now < this.timers.next()) return 0;
     this.stats.preemptions++;
     g.preempted = true;
     this.readyLater(g);

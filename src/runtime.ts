@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   stdout?: (chunk: string) => void;
   /** Where guest stderr (and panic/deadlock reports) go. Default: process.stderr. */
   stderr?: (chunk: string) => void;
+  /** Preempt goroutines that run past their time slice (default true). false disables QuickJS's interrupt poll. */
+  preempt?: boolean;
   /**
    * Spread goroutines over several wasm instances: start a new one once the
    * newest one's memory passes this many bytes. Default 1 GiB (an instance
@@ -51,6 +53,7 @@ export class Runtime {
     this.backend = backend;
     this.opts = {
       timeslice: opts.timeslice ?? 10,
+      preempt: opts.preempt ?? true,
       shardBytes: opts.shardBytes ?? 2 ** 30,
       schedtrace: opts.schedtrace ?? schedtraceFromEnv(),
       stdout: opts.stdout ?? ((s) => void process.stdout.write(s)),
@@ -87,6 +90,7 @@ export class Runtime {
       stdout: this.opts.stdout,
       stderr: this.opts.stderr,
       timesliceMs: this.opts.timeslice,
+      preempt: this.opts.preempt,
       schedtraceMs: this.opts.schedtrace,
       newEngine: (): Promise<Engine> => createEngine(this.backend, sched, this.opts.log),
       shardBytes: this.opts.shardBytes,

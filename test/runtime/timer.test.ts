@@ -4,11 +4,13 @@ import { eachBackend, run } from "../helpers.js";
 
 eachBackend(test, "sleepers wake in deadline order, and sleep takes at least its duration", async (backend) => {
   const r = await run(
-    `function sleeper(ms, out) { sleep(ms); out.send(ms) }
+    `function sleeper(ms, start, out) { start.recv(); sleep(ms); out.send(ms) }
      function main() {
-       const out = chan(5)
+       const out = chan(5), start = chan()
+       for (const ms of [40, 10, 30, 0, 20]) go(sleeper, ms, start, out)
+       sleep(100) // every sleeper is set up and waiting: they start sleeping together
        const t0 = now()
-       for (const ms of [40, 10, 30, 0, 20]) go(sleeper, ms, out)
+       start.close()
        const order = []
        for (let i = 0; i < 5; i++) order.push(out.recv())
        println(order.join(" "), now() - t0 >= 40)
