@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -57,6 +57,18 @@ test("unknown command and bad flags are usage errors", () => {
   assert.is(quickgo("frobnicate").status, 1);
   assert.is(quickgo("run", "--backend", "fibers", "examples/hello.js").status, 1);
   assert.is(quickgo("run", "--timeslice", "-3", "examples/hello.js").status, 1);
+});
+
+test("SIGQUIT prints every goroutine's stack and exits 2, like Go", async () => {
+  const f = write("quit.js", "function spin() { for (;;) {} }\nfunction waiter(ch) { ch.recv() }\nfunction main() {\n  go(spin)\n  go(waiter, chan())\n  sleep(60000)\n}\n");
+  const child = spawn(process.execPath, [bin, "run", f], { cwd: root });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill("SIGQUIT");
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.is(code, 2);
+  assert.match(stderr, /^SIGQUIT: quit\n\ngoroutine 1 \[sleep\]:\nmain\(\.\.\.\)\n\t.*quit\.js:6:\d+\n\ngoroutine 2 \[runnable\]:\nspin\(\.\.\.\)\n\t.*quit\.js:1:\d+\n\ngoroutine 3 \[chan receive\]:\nwaiter/);
 });
 
 test.run();
