@@ -111,10 +111,7 @@ export class Chan {
       return ChanResult.Done;
     }
     if (!block) return false;
-    const s = new Sudog(g, this, v, sel, caseIndex, true);
-    this.sendq.enqueue(s);
-    if (sel) sel.sudogs.push(s);
-    return ChanResult.Park;
+    return this.wait(this.sendq, new Sudog(g, this, v, sel, caseIndex, true));
   }
 
   /**
@@ -150,9 +147,13 @@ export class Chan {
       return ChanResult.Done;
     }
     if (!block) return false;
-    const r = new Sudog(g, this, undefined, sel, caseIndex, false);
-    this.recvq.enqueue(r);
-    if (sel) sel.sudogs.push(r);
+    return this.wait(this.recvq, new Sudog(g, this, undefined, sel, caseIndex, false));
+  }
+
+  /** Queues a blocking operation's sudog (and records it in its select, if any). */
+  private wait(q: WaitQ, s: Sudog): ChanResult {
+    q.enqueue(s);
+    s.sel?.sudogs.push(s);
     return ChanResult.Park;
   }
 
