@@ -3,6 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { eachBackend, run } from "../helpers.js";
+import { Runtime } from "../../src/runtime.js";
 
 eachBackend(test, "a spinning goroutine does not stop a printer from keeping its rhythm", async (backend) => {
   const r = await run(
@@ -98,6 +99,17 @@ eachBackend(test, "latency: with 50 spinners a sleeping goroutine wakes within a
   const worst = Number(r.stdout.trim());
   // bound from the issue: ~2 slices × runnable goroutines (10 ms × 2 × 51)
   assert.ok(worst < 2 * 10 * 51, `worst wake-up delay ${worst} ms`);
+});
+
+eachBackend(test, "schedtrace prints one Go-style line per period to stderr", async (backend) => {
+  let stderr = "";
+  const rt = await Runtime.create({ backend, schedtrace: 50, stderr: (s) => void (stderr += s), stdout: () => {} });
+  const status = await rt.run(`function spin() { for (;;) {} }\nfunction main() { go(spin); go(spin); sleep(300) }`);
+  assert.is(status.code, 0);
+  const lines = stderr.trim().split("\n");
+  assert.ok(lines.length >= 3, stderr);
+  for (const l of lines) assert.match(l, /^SCHED \d+ms: goroutines=3 runnable=\d waiting=\d switches=\d+ preemptions=\d+ idle=\d+ms$/);
+  assert.ok(lines.some((l) => !/preemptions=0 /.test(l)), "spinners were preempted");
 });
 
 test.run();
