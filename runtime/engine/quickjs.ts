@@ -87,14 +87,14 @@ let liftoffSet = false;
  * Node 20 Liftoff even runs the asyncified interpreter faster (measured: fib(27)
  * 82 ms vs a stack overflow; a 30M loop 3.4 s vs 9.9 s).
  */
-function compile(backend: BackendName, log: (line: string) => void): { module: WebAssembly.Module; manifest: WasmManifest } {
+async function compile(backend: BackendName, log: (line: string) => void): Promise<{ module: WebAssembly.Module; manifest: WasmManifest }> {
   const hit = compiled.get(backend);
   if (hit) return hit;
   if (backend === "asyncify" && !liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
     v8.setFlagsFromString("--liftoff-only");
     liftoffSet = true;
   }
-  const { dir, manifest } = ensureWasm(log);
+  const { dir, manifest } = await ensureWasm(log);
   const bytes = fs.readFileSync(path.join(dir, manifest.files[backend]));
   const entry = { module: new WebAssembly.Module(bytes), manifest };
   compiled.set(backend, entry);
@@ -139,7 +139,7 @@ export class QuickJSWasm {
   }
 
   static async load(backend: BackendName, imports: SwitchImports, log: (line: string) => void): Promise<QuickJSWasm> {
-    const { module, manifest } = compile(backend, log);
+    const { module, manifest } = await compile(backend, log);
     let wasm: QuickJSWasm | undefined;
     const variant = newVariant(SYNC as unknown as QuickJSSyncVariant, {
       emscriptenModule: {
@@ -174,13 +174,17 @@ export class QuickJSWasm {
     this.sp.value = v;
   }
 
-  /** Byte view of memory; re-created after the memory grows. */
+  /**
+   * Byte view of memory; re-created after the memory grows. Growing detaches
+   * the old buffer, so an empty view means "stale" (cheaper than reading
+   * memory.buffer on every access).
+   */
   heapU8(): Uint8Array {
-    if (this.u8.buffer !== this.memory.buffer) this.refreshViews();
+    if (this.u8.length === 0) this.refreshViews();
     return this.u8;
   }
   heap32(): Int32Array {
-    if (this.i32.buffer !== this.memory.buffer) this.refreshViews();
+    if (this.i32.length === 0) this.refreshViews();
     return this.i32;
   }
   private refreshViews(): void {

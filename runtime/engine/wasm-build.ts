@@ -13,12 +13,18 @@
 // the engine swaps stacks without depending on minified export names.
 // Everything minified (import and export names) is read from the glue here and
 // recorded in the manifest; if the glue's shape changes, the build fails loudly.
-import binaryen from "binaryen";
+import type binaryenType from "binaryen";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+
+/** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
+let binaryen: typeof binaryenType;
+async function loadBinaryen(): Promise<void> {
+  binaryen ??= (await import("binaryen")).default;
+}
 
 export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
@@ -134,7 +140,7 @@ export function readGlue(glue: string): Pick<WasmManifest, "importModule" | "imp
 }
 
 // Features the emscripten output uses; Features.All emits a binary V8 cannot load.
-function setFeatures(mod: binaryen.Module): void {
+function setFeatures(mod: binaryenType.Module): void {
   const F = binaryen.Features;
   mod.setFeatures(
     F.MutableGlobals | F.NontrappingFPToInt | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.Multivalue |
@@ -143,21 +149,21 @@ function setFeatures(mod: binaryen.Module): void {
 }
 
 /** The stack pointer is the global that the (only) zero-argument `global.get` export returns: stackSave. */
-function exportStackPointer(mod: binaryen.Module): void {
+function exportStackPointer(mod: binaryenType.Module): void {
   const candidates = new Set<string>();
   for (let i = 0; i < mod.getNumExports(); i++) {
     const info = binaryen.getExportInfo(mod.getExportByIndex(i));
     if (info.kind !== binaryen.ExternalFunction) continue;
     const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
     if (!fn.body || binaryen.expandType(fn.params).length !== 0) continue;
-    const body = binaryen.getExpressionInfo(fn.body) as binaryen.ExpressionInfo & { name?: string };
+    const body = binaryen.getExpressionInfo(fn.body) as binaryenType.ExpressionInfo & { name?: string };
     if (body.id === binaryen.GlobalGetId && body.name) candidates.add(body.name);
   }
   if (candidates.size !== 1) throw new GlueMismatchError(`expected one stack-pointer global, found ${candidates.size}`);
   mod.addGlobalExport([...candidates][0]!, STACK_POINTER_EXPORT);
 }
 
-function findImport(mod: binaryen.Module, module: string, base: string): binaryen.FunctionInfo {
+function findImport(mod: binaryenType.Module, module: string, base: string): binaryenType.FunctionInfo {
   for (let k = 0; k < mod.getNumFunctions(); k++) {
     const fi = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
     if (fi.module === module && fi.base === base) return fi;
@@ -188,7 +194,7 @@ function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uin
   for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
     const { name, params, results } = findImport(mod, glue.importModule, base);
     const paramTypes = binaryen.expandType(params);
-    const args = (): binaryen.ExpressionRef[] => paramTypes.map((t, j) => mod.local.get(j, t));
+    const args = (): binaryenType.ExpressionRef[] => paramTypes.map((t, j) => mod.local.get(j, t));
     const result = paramTypes.length; // extra local
     mod.removeFunction(name);
     mod.addFunctionImport(`${name}_sync`, glue.importModule, base, params, results);
@@ -220,7 +226,8 @@ function writable(dir: string): boolean {
 }
 
 /** Builds both binaries into the first writable cache folder and returns where. */
-export function buildWasm(log: (line: string) => void = () => {}): { dir: string; manifest: WasmManifest } {
+export async function buildWasm(log: (line: string) => void = () => {}): Promise<{ dir: string; manifest: WasmManifest }> {
+  await loadBinaryen();
   const version = readVariantVersion();
   if (version !== VARIANT_VERSION) {
     throw new GlueMismatchError(`installed version is ${version}`);
@@ -247,7 +254,7 @@ export function buildWasm(log: (line: string) => void = () => {}): { dir: string
 }
 
 /** The cached build, building it first (with a message) when there is none. */
-export function ensureWasm(log: (line: string) => void): { dir: string; manifest: WasmManifest } {
+export async function ensureWasm(log: (line: string) => void): Promise<{ dir: string; manifest: WasmManifest }> {
   const found = findBuild();
   if (found) return found;
   log("quickgo: preparing QuickJS for goroutines (one-time binaryen pass, ~10 s)...");
@@ -257,7 +264,7 @@ export function ensureWasm(log: (line: string) => void): { dir: string; manifest
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   try {
     const cached = process.argv.includes("--force") ? undefined : findBuild();
-    const { dir } = cached ?? buildWasm((line) => console.log(line));
+    const { dir } = cached ?? (await buildWasm((line) => console.log(line)));
     console.log(`quickgo: wasm ${cached ? "already built" : "cached"} in ${dir}`);
   } catch (e) {
     console.error((e as Error).message);
