@@ -312,9 +312,11 @@ export class Scheduler implements GuestHost {
     const x = wasm.x;
     g.inSetup = true;
     g.rt = x.QTS_NewRuntime();
+    if (!g.rt) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS runtime)", trace: "" });
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
     if (this.opts.preempt) x.QTS_RuntimeEnableInterruptHandler(g.rt);
     g.ctx = x.QTS_NewContext(g.rt, 0);
+    if (!g.ctx) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS context)", trace: "" });
     const ctx = g.ctx;
     const hostFn = wasm.newFunction(ctx, "__qg", HOST_FN_REF);
     wasm.setGlobal(ctx, "__qg", hostFn);
