@@ -94,16 +94,11 @@ export class G {
   // --- cold ---
   readonly id: GoroutineId;
   readonly start: StartSpec;
-  /** id of the G that started this one (0 for main) */
-  readonly parentId: number;
   /** JS stack captured for dumps (while parked, on demand). */
   stackTrace = "";
-  /** Handles this G holds: released when it dies. */
-  createdAt = 0;
 
-  constructor(id: number, start: StartSpec, parentId: number) {
+  constructor(id: number, start: StartSpec) {
     this.id = id as GoroutineId;
     this.start = start;
-    this.parentId = parentId;
   }
 }

@@ -9,7 +9,7 @@
 import { Chan, ChanResult } from "./chan.js";
 import { PARK } from "./engine/engine.js";
 import type { JSContextPtr, QuickJSWasm } from "./engine/quickjs.js";
-import { GStatus, type G, type Wire } from "./goroutine.js";
+import type { G, Wire } from "./goroutine.js";
 import { Op, SelectKind } from "./ops.js";
 import { GoPanic } from "./panic.js";
 import type { Scheduler } from "./scheduler.js";
@@ -65,8 +65,7 @@ export class HostCalls {
         if (!c) return this.parkForever(g, "chan send (nil chan)");
         if (c.send(g, v, true) === ChanResult.Park) {
           g.waitReason = "chan send";
-          g.param = undefined;
-          return s.park(g);
+          return this.parkWith(g);
         }
         return 0;
       }
@@ -122,7 +121,7 @@ export class HostCalls {
         if (typeof fn === "number" && !this.sched.opts.program.closures[fn]) throw new GoPanic(`go: unknown closure ${fn}`);
         const caps = str(2);
         const args = str(3);
-        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined }, g);
+        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined });
         return this.num(ctx, child.id);
       }
       case Op.Sleep: {
@@ -130,8 +129,7 @@ export class HostCalls {
         if (!(ms > 0)) return 0;
         s.timers.add(performance.now() + ms, () => s.ready(g));
         g.waitReason = "sleep";
-        g.param = undefined;
-        return s.park(g);
+        return this.parkWith(g);
       }
       case Op.After:
       case Op.Tick: {
@@ -220,6 +218,7 @@ export class HostCalls {
     return this.toGuest(g.ctx, g.param);
   }
 
+  /** Parks g for an operation whose resumed call returns undefined. */
   private parkWith(g: G): number {
     g.param = undefined;
     return this.sched.park(g);
@@ -228,8 +227,7 @@ export class HostCalls {
   /** nil channel operations block forever (a deadlock if nothing else can run). */
   private parkForever(g: G, reason: "chan send (nil chan)" | "chan receive (nil chan)"): number {
     g.waitReason = reason;
-    g.status = GStatus.Waiting;
-    return PARK;
+    return this.parkWith(g);
   }
 
   private chan(id: number): Chan | null {

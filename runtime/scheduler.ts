@@ -16,7 +16,7 @@
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
 import type { JSValuePtr, QuickJSWasm } from "./engine/quickjs.js";
-import { G, GStatus, statusName, type GoroutineId, type StartSpec, type Wire } from "./goroutine.js";
+import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
 import { goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
@@ -134,8 +134,8 @@ export class Scheduler implements GuestHost {
   // ---- goroutines ----
 
   /** newproc: a new G goes to runnext, like Go. */
-  spawn(start: StartSpec, parent: G | null): G {
-    const g = new G(this.nextGoid++, start, parent ? parent.id : 0);
+  spawn(start: StartSpec): G {
+    const g = new G(this.nextGoid++, start);
     this.allgs.set(g.id, g);
     this.stats.spawns++;
     this.ready(g);
@@ -229,7 +229,7 @@ export class Scheduler implements GuestHost {
       this.traceTimer = setInterval(() => this.schedtrace(), this.opts.schedtraceMs);
       this.traceTimer.unref();
     }
-    const main = this.spawn({ fn: "main", caps: undefined, args: undefined }, null);
+    const main = this.spawn({ fn: "main", caps: undefined, args: undefined });
     if (main.id !== 1) throw new Error("quickgo: main must be goroutine 1");
     this.wakeup();
     return await this.done;
@@ -575,13 +575,6 @@ export class Scheduler implements GuestHost {
     this.resolveExit({ ...status, stats: { ...this.stats, instances: this.engines.length, wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0) } });
   }
 
-  get isFinished(): boolean {
-    return this.finished;
-  }
-
-  goroutineIds(): GoroutineId[] {
-    return [...this.allgs.keys()] as GoroutineId[];
-  }
 }
 
 /** The program's top-level code (or a closure factory) threw while a G was being set up. */
@@ -591,4 +584,3 @@ export class SetupPanic extends Error {
   }
 }
 
-export type { Wire };

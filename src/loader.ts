@@ -13,7 +13,7 @@
 //  - The program's top-level bindings are listed in `globalThis.__qg_fns`, so
 //    go(fn) can name a top-level function in another goroutine's context.
 import { Parser, type Node } from "acorn";
-import { analyzeScopes, children, isNode, patternNames, type AnyNode, type Scope } from "./scope.js";
+import { analyzeScopes, children, patternNames, type AnyNode, type Scope } from "./scope.js";
 
 /** A program that does not load: syntax errors, forbidden imports, writes to captured variables. */
 export class GuestSyntaxError extends Error {
@@ -146,9 +146,8 @@ export function loadProgram(source: string, file: string): LoadedProgram {
   for (const p of pending) {
     const fnText = applyEdits(source, edits.filter((e) => e.start >= p.fn.start && e.end <= p.fn.end && !(e.start === p.replace.start && e.end === p.replace.end)), p.fn.start, p.fn.end);
     const { line, column } = position(source, p.fn.start);
-    const decl = p.fn.type === "FunctionDeclaration";
     const header = `(function (${closures[p.id]!.params.join(", ")}) { return (`;
-    closures[p.id]!.factorySource = `${header}${"\n".repeat(line - 1)}${" ".repeat(column - 1)}${decl ? fnText : fnText}) })`;
+    closures[p.id]!.factorySource = `${header}${"\n".repeat(line - 1)}${" ".repeat(column - 1)}${fnText}) })`;
   }
 
   const topLevel = [...root.names].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
@@ -347,4 +346,3 @@ function position(source: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
-export { isNode };

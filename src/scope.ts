@@ -67,9 +67,6 @@ export function patternNames(p: AnyNode | null | undefined, out: string[] = []):
   return out;
 }
 
-const isFunction = (n: AnyNode): boolean =>
-  n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
-
 /** Builds every scope of the program; the map holds each scope-creating node's scope. */
 export function analyzeScopes(program: AnyNode): Map<Node, Scope> {
   const scopes = new Map<Node, Scope>();
