@@ -3,7 +3,11 @@
 // and 50 spinning goroutines (wake-up latency p50/p99), with the switches and
 // preemptions per second of that run.
 //
-//   node dist/bench/preemption.js [--backend asyncify|jspi] [--runs 5]
+//   node dist/bench/preemption.js [--backend asyncify|jspi] [--runs 5] [--save]
+// --save also writes the tables to bench/results/preemption-node<major>.md for the report.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { availableBackends, type Backend } from "../src/backend.js";
 import { Runtime } from "../src/runtime.js";
 
@@ -71,4 +75,15 @@ async function main(): Promise<void> {
   }
 }
 
+const lines: string[] = [];
+const print = console.log;
+console.log = (...a: unknown[]): void => {
+  lines.push(a.join(" "));
+  print(...a);
+};
 await main();
+if (args.includes("--save")) {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench/results");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `preemption-node${process.versions.node.split(".")[0]}.md`), lines.join("\n") + "\n");
+}

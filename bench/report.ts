@@ -1,0 +1,168 @@
+// Writes docs/BENCHMARKS.md and docs/bench-depth.svg from the newest suite
+// result of each Node major in bench/results/ (and the preemption tables saved
+// next to them by `node dist/bench/preemption.js --save`).
+import fs from "node:fs";
+import path from "node:path";
+import type { Params } from "./models.js";
+
+export interface Figure {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface SuiteResult {
+  date: string;
+  node: string;
+  v8: string;
+  cpu: string;
+  cores: number;
+  quick: boolean;
+  params: Params;
+  /** workload label → model name → ns per operation */
+  figures: Record<string, Record<string, Figure>>;
+  failures: { model: string; workload: string; message: string }[];
+}
+
+const BASELINE = "Node async/await";
+
+const fmt = (ns: number): string =>
+  ns >= 1e9 ? `${(ns / 1e9).toFixed(2)} s` : ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
+
+const UNITS: Record<string, string> = {
+  pingpong: "per switch",
+  spawn: "per goroutine (spawn + exit)",
+  sieve: "whole run (1 000th prime)",
+  fib: "whole run (fib(25), CPU only)",
+};
+
+function newestPerNode(dir: string): SuiteResult[] {
+  const byMajor = new Map<string, SuiteResult>();
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : []) {
+    const r = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as SuiteResult;
+    byMajor.set(r.node.split(".")[0]!, r); // sorted by name = by date: the last one wins
+  }
+  return [...byMajor.values()].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
+}
+
+function table(r: SuiteResult): string {
+  const models = [...new Set(Object.values(r.figures).flatMap((m) => Object.keys(m)))];
+  const rows: string[] = [
+    `| workload | ${models.join(" | ")} |`,
+    `|---|${models.map(() => "---").join("|")}|`,
+  ];
+  for (const [label, byModel] of Object.entries(r.figures)) {
+    const base = byModel[BASELINE]?.median;
+    const unit = UNITS[label] ?? (label.startsWith("depth") ? "per switch" : "");
+    const cells = models.map((m) => {
+      const f = byModel[m];
+      if (!f) return "n/a";
+      const ratio = base ? ` **${(f.median / base).toFixed(f.median / base >= 10 ? 0 : 1)}×**` : "";
+      return `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})${m === BASELINE ? "" : ratio}`;
+    });
+    rows.push(`| ${label} <br><sub>${unit}</sub> | ${cells.join(" | ")} |`);
+  }
+  return rows.join("\n");
+}
+
+/** Switch cost vs stack depth, one line per model and Node version, log-log. */
+function depthSvg(results: SuiteResult[]): string {
+  const W = 720, H = 420, L = 70, R = 230, T = 30, B = 50;
+  const series: { name: string; pts: [number, number][] }[] = [];
+  for (const r of results) {
+    const models = new Set(Object.entries(r.figures).filter(([k]) => k.startsWith("depth")).flatMap(([, m]) => Object.keys(m)));
+    for (const m of models) {
+      const pts: [number, number][] = [];
+      for (const [k, byModel] of Object.entries(r.figures)) {
+        if (k.startsWith("depth") && byModel[m]) pts.push([Number(k.split(" ")[1]), byModel[m]!.median]);
+      }
+      if (pts.length) series.push({ name: `${m} (node ${r.node.split(".")[0]!.slice(1)})`, pts });
+    }
+  }
+  const ys = series.flatMap((s) => s.pts.map((p) => p[1]));
+  const yMin = Math.pow(10, Math.floor(Math.log10(Math.min(...ys, 100))));
+  const yMax = Math.pow(10, Math.ceil(Math.log10(Math.max(...ys, 1000))));
+  const x = (d: number): number => L + (Math.log10(d + 1) / Math.log10(1001)) * (W - L - R);
+  const y = (ns: number): number => T + (1 - (Math.log10(ns) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - T - B);
+  const colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${L}" y="18" font-size="14">Switch cost vs stack depth (ns per switch, log scales)</text>`,
+  ];
+  for (let v = yMin; v <= yMax; v *= 10) {
+    out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
+  }
+  for (const d of [0, 1, 10, 100, 1000]) {
+    out.push(`<line x1="${x(d)}" x2="${x(d)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${x(d)}" y="${H - B + 16}" text-anchor="middle">${d}</text>`);
+  }
+  out.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">stack depth at which the coroutine blocks</text>`);
+  series.forEach((s, i) => {
+    const c = colors[i % colors.length];
+    out.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${s.pts.map(([d, ns]) => `${x(d).toFixed(1)},${y(ns).toFixed(1)}`).join(" ")}"/>`);
+    for (const [d, ns] of s.pts) out.push(`<circle cx="${x(d).toFixed(1)}" cy="${y(ns).toFixed(1)}" r="3" fill="${c}"/>`);
+    out.push(`<rect x="${W - R + 12}" y="${T + i * 18}" width="12" height="3" fill="${c}"/><text x="${W - R + 30}" y="${T + i * 18 + 5}">${s.name}</text>`);
+  });
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+export function writeReport(resultsDir: string, docsDir: string): void {
+  const results = newestPerNode(resultsDir);
+  fs.mkdirSync(docsDir, { recursive: true });
+  fs.writeFileSync(path.join(docsDir, "bench-depth.svg"), depthSvg(results));
+  const preemption = fs.existsSync(resultsDir)
+    ? fs.readdirSync(resultsDir).filter((f) => /^preemption-node\d+\.md$/.test(f)).sort()
+    : [];
+  const parts: string[] = [
+    "# Benchmarks",
+    "",
+    "Generated by `npm run bench` (suite: `bench/run.ts`, models: `bench/models.ts`) from the newest result of each",
+    "Node version in `bench/results/`. Each figure: median of 3 runs after a warm-up, with min–max, and in bold the",
+    "ratio to Node async/await measured in the same run. Figures vary up to ~2× between runs on these shared",
+    "2-core machines: compare ratios within one table, not absolute figures across tables.",
+    "",
+    "Models: **quickgo asyncify / jspi** — stackful goroutines, each in its own QuickJS context in wasm; **Node",
+    "async/await** — the same programs as async functions over a promise-based rendezvous channel; **Node",
+    "generators** — a trampoline scheduler, one `yield*` per stack level; **QuickJS async/await** — async/await",
+    "inside one QuickJS context (the same interpreter as quickgo, no stack switching). Go is not installed on these",
+    "machines (`apt-get install golang-go` would add it as a native reference; not done yet).",
+    "",
+  ];
+  for (const r of results) {
+    parts.push(`## ${r.node} (V8 ${r.v8}) — ${r.cpu}, ${r.cores} cores, ${r.date.slice(0, 10)}`, "", table(r), "");
+    if (r.failures.length) {
+      parts.push("Failures:", "", ...r.failures.map((f) => `- ${f.model}, ${f.workload}: ${f.message}`), "");
+    }
+  }
+  parts.push(
+    "## Switch cost vs stack depth",
+    "",
+    "![switch cost vs depth](bench-depth.svg)",
+    "",
+    "Why the curves look as they do:",
+    "- **asyncify** unwinds every wasm frame of the goroutine into memory when it parks and rewinds them all when it",
+    "  resumes, so a switch costs in proportion to the depth of the stack (each JS call is several interpreter frames).",
+    "- **jspi** lets V8 switch whole native stacks: the depth of the suspended stack does not matter, so the line is flat;",
+    "  its floor is the promise hop that resuming a suspended wasm stack needs.",
+    "- **async/await** pays per call instead of per switch: only the innermost async function awaits at the bottom,",
+    "  the frames above it are already separate promises, so the switch cost is flat — but every call on the way down",
+    "  was an async call (and code that calls through a non-async function such as a `forEach` callback cannot await).",
+    "- **generators** pay per delegation level: resuming the innermost generator goes through every `yield*` above it,",
+    "  so the cost grows linearly with depth.",
+    "- **QuickJS async/await** is the stackless model on quickgo's own interpreter: the gap between it and quickgo is the",
+    "  price of stack switching; the gap between it and Node is the interpreter's.",
+    "",
+  );
+  if (preemption.length) {
+    parts.push(
+      "## Preemption",
+      "",
+      "`node dist/bench/preemption.js --save`: overhead of the interrupt poll on CPU-bound guests (poll disabled vs",
+      "enabled), and the wake-up delay of a goroutine sleeping 2 ms in a loop next to N spinning goroutines.",
+      "",
+    );
+    for (const f of preemption) parts.push(fs.readFileSync(path.join(resultsDir, f), "utf8").trim().replace(/^# /gm, "### ").replace(/^## /gm, "#### "), "");
+  }
+  fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
+}
