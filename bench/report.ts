@@ -51,7 +51,8 @@ function table(r: SuiteResult): string {
     `| workload | ${models.join(" | ")} |`,
     `|---|${models.map(() => "---").join("|")}|`,
   ];
-  for (const [label, byModel] of Object.entries(r.figures)) {
+  const order = (l: string): number => ["pingpong", "depth", "spawn", "sieve", "fib"].indexOf(l.split(" ")[0]!) * 1e4 + (Number(l.split(" ")[1]) || 0);
+  for (const [label, byModel] of Object.entries(r.figures).sort(([a], [b]) => order(a) - order(b))) {
     const base = byModel[BASELINE]?.median;
     const unit = UNITS[label] ?? (label.startsWith("depth") ? "per switch" : "");
     const cells = models.map((m) => {
