@@ -153,7 +153,8 @@ export class Chan {
   /** Queues a blocking operation's sudog (and records it in its select, if any). */
   private wait(q: WaitQ, s: Sudog): ChanResult {
     q.enqueue(s);
-    s.sel?.sudogs.push(s);
+    if (s.sel) s.sel.sudogs.push(s);
+    else s.g.unpark = () => q.remove(s);
     return ChanResult.Park;
   }
 

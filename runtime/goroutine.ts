@@ -86,6 +86,10 @@ export class G {
   wake: (() => void) | undefined = undefined;
   /** True between a resume and the re-issued import call that delivers `param`. */
   resuming = false;
+  /** While waiting: undoes the wait (dequeues the sudog, stops the timer…), for kill. Cleared by ready. */
+  unpark: (() => void) | null = null;
+  /** Set by kill: the G dies at its next resume or interrupt poll, and every runtime call throws until then. */
+  killed = false;
   /** True while parked by preemption: the resumed call is the interrupt poll, which returns 0. */
   preempted = false;
   /** True while the program's top-level code runs in this G: blocking is not allowed there. */

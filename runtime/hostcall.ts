@@ -42,6 +42,7 @@ export class HostCalls {
     const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
     try {
       const op = num(0);
+      if (g.killed) throw new GoPanic("goroutine killed");
       if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude) {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
@@ -127,7 +128,8 @@ export class HostCalls {
       case Op.Sleep: {
         const ms = num(1);
         if (!(ms > 0)) return 0;
-        s.timers.add(performance.now() + ms, () => s.ready(g));
+        const t = s.timers.add(performance.now() + ms, () => s.ready(g));
+        g.unpark = () => s.timers.stop(t);
         g.waitReason = "sleep";
         return this.parkWith(g);
       }
@@ -208,8 +210,9 @@ export class HostCalls {
     }
     if (g.preempted) {
       g.preempted = false;
-      return 0; // the interrupt poll: "do not interrupt"
+      return g.killed ? 1 : 0; // the interrupt poll: 1 = uncatchable "interrupted"
     }
+    if (g.killed) return w.throwError(g.ctx, "goroutine killed");
     if (g.panicOnResume !== undefined) {
       const m = g.panicOnResume;
       g.panicOnResume = undefined;
@@ -227,6 +230,7 @@ export class HostCalls {
   /** nil channel operations block forever (a deadlock if nothing else can run). */
   private parkForever(g: G, reason: "chan send (nil chan)" | "chan receive (nil chan)"): number {
     g.waitReason = reason;
+    g.unpark = () => {};
     return this.parkWith(g);
   }
 

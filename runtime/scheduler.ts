@@ -151,6 +151,7 @@ export class Scheduler implements GuestHost {
   ready(g: G): void {
     g.status = GStatus.Runnable;
     g.waitReason = "";
+    g.unpark = null;
     if (this.runnext) this.runq.push(this.runnext);
     this.runnext = g;
     this.runnextFresh = this.current === null;
@@ -161,6 +162,7 @@ export class Scheduler implements GuestHost {
   readyLater(g: G): void {
     g.status = GStatus.Runnable;
     g.waitReason = "";
+    g.unpark = null;
     this.runq.push(g);
     this.wakeup();
   }
@@ -171,7 +173,15 @@ export class Scheduler implements GuestHost {
     return PARK;
   }
 
+  /** The next G to run, skipping Gs killed before they ever ran. */
   private runqget(now: number): G | null {
+    for (;;) {
+      const g = this.runqgetAny(now);
+      if (!g || g.status !== GStatus.Dead) return g;
+    }
+  }
+
+  private runqgetAny(now: number): G | null {
     const next = this.runnext;
     if (next) {
       this.runnext = null;
@@ -377,6 +387,7 @@ export class Scheduler implements GuestHost {
    * PREEMPT_CHECK_EVERY polls.
    */
   interrupt(g: G): number {
+    if (g.killed && !g.inSetup && this.inCallback === 0) return 1;
     if (++this.polls % PREEMPT_CHECK_EVERY !== 0 || g.inSetup || this.inCallback > 0) return 0;
     const now = performance.now();
     if (now - this.sliceStart < this.opts.timesliceMs && now < this.timers.next()) return 0;
@@ -397,7 +408,9 @@ export class Scheduler implements GuestHost {
     w.x.QTS_FreeValuePointer(g.ctx, ret);
     this.free(g);
     g.status = GStatus.Dead;
-    if (panic) this.die(panic);
+    if (g.killed) {
+      if (g.id === 1) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
+    } else if (panic) this.die(panic);
     else if (g.id === 1) this.finish({ code: 0 });
   }
 
@@ -538,6 +551,29 @@ export class Scheduler implements GuestHost {
       dumps.push(`goroutine ${g.id} [${state}]:\n${g.stackTrace}${g.stackTrace ? "\n" : ""}`);
     }
     return dumps.join("\n");
+  }
+
+  /**
+   * Kills goroutine `id`: a waiting G is taken off what it waits on and made
+   * runnable; when it runs, its pending call fails and QuickJS's uncatchable
+   * interrupt ends it at the next poll; then its runtime is freed like any
+   * exited G's. A G that never ran is dropped. Killing main ends the program
+   * (exit 2). Returns false if there is no such live goroutine.
+   */
+  kill(id: number): boolean {
+    const g = this.allgs.get(id);
+    if (!g || g.status === GStatus.Dead || this.finished) return false;
+    if (g.killed) return true;
+    g.killed = true;
+    if (g.status === GStatus.Waiting) {
+      g.unpark?.();
+      this.readyLater(g);
+    } else if (g.status === GStatus.Idle || (g.status === GStatus.Runnable && g.savedSP === 0)) {
+      g.status = GStatus.Dead; // runqget skips it
+      this.allgs.delete(g.id);
+      if (g.id === 1) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
+    }
+    return true;
   }
 
   /** A signal from outside (CLI Ctrl-C, SIGQUIT): dump every goroutine, end the program with `code`. */

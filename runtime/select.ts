@@ -39,6 +39,7 @@ export function selectgo(g: G, cases: SelectCase[], hasDefault: boolean): Select
   if (hasDefault) return -1;
   if (n === 0 || cases.every((k) => !k.c)) {
     g.waitReason = n === 0 ? "select (no cases)" : "select";
+    g.unpark = () => {};
     return "park";
   }
   const sel = new SelectWait();
@@ -50,5 +51,6 @@ export function selectgo(g: G, cases: SelectCase[], hasDefault: boolean): Select
     if (r !== ChanResult.Park) throw new Error("quickgo: select case became ready between passes");
   }
   g.waitReason = "select";
+  g.unpark = () => sel.cancel();
   return "park";
 }

@@ -6,6 +6,15 @@ import { GoPanic } from "./panic.js";
 
 type Ready = (g: G) => void;
 
+/** Queues g on a waiter list, remembering how to take it off again (kill). */
+function enqueue(waiters: G[], g: G): void {
+  waiters.push(g);
+  g.unpark = () => {
+    const i = waiters.indexOf(g);
+    if (i >= 0) waiters.splice(i, 1);
+  };
+}
+
 export class WaitGroup {
   /** counter */
   n = 0;
@@ -22,7 +31,7 @@ export class WaitGroup {
   /** true: the caller must park until the counter reaches zero */
   wait(g: G): boolean {
     if (this.n === 0) return false;
-    this.waiters.push(g);
+    enqueue(this.waiters, g);
     g.waitReason = "sync.WaitGroup.Wait";
     return true;
   }
@@ -40,7 +49,7 @@ export class Mutex {
       this.locked = true;
       return false;
     }
-    this.waiters.push(g);
+    enqueue(this.waiters, g);
     g.waitReason = "sync.Mutex.Lock";
     return true;
   }
@@ -73,7 +82,7 @@ export class Once {
       this.running = true;
       return "run";
     }
-    this.waiters.push(g);
+    enqueue(this.waiters, g);
     g.waitReason = "sync.Mutex.Lock";
     return "park";
   }

@@ -104,6 +104,17 @@ export class Runtime {
   }
 
   /**
+   * Kills goroutine `id` of the program(s) running on this runtime: it stops
+   * at its next resume or interrupt poll (uncatchable), and its memory is
+   * freed. Returns false if no such goroutine is alive.
+   */
+  kill(id: number): boolean {
+    let found = false;
+    for (const s of this.running) found = s.kill(id) || found;
+    return found;
+  }
+
+  /**
    * Ends every running program of this runtime, as a Go program ends on
    * SIGQUIT: `banner`, then a dump of every goroutine, to stderr; the run
    * resolves with exit status `code`.

@@ -112,4 +112,36 @@ eachBackend(test, "schedtrace prints one Go-style line per period to stderr", as
   assert.ok(lines.some((l) => !/preemptions=0 /.test(l)), "spinners were preempted");
 });
 
+eachBackend(test, "kill: a spinning, a blocked, a sleeping and a catching goroutine all die; the program goes on", async (backend) => {
+  let out = "";
+  let rt: Runtime | undefined;
+  const killed: boolean[] = [];
+  rt = await Runtime.create({
+    backend,
+    stdout: (s) => {
+      out += s;
+      const m = /^ids (.*)$/m.exec(s);
+      if (m) for (const id of m[1]!.split(" ")) killed.push(rt!.kill(Number(id)));
+    },
+  });
+  const status = await rt.run(
+    `function spin() { for (;;) {} }
+     function blocked(ch) { ch.recv() }
+     function sleeper() { sleep(60000) }
+     function stubborn(ch) { for (;;) { try { ch.recv() } catch (e) {} } }
+     function main() {
+       const ch = chan()
+       const ids = [go(spin), go(blocked, ch), go(sleeper), go(stubborn, ch)]
+       gosched()
+       println("ids " + ids.join(" "))
+       sleep(100)
+       println("left", numGoroutine())
+     }`,
+  );
+  assert.is(status.code, 0, out);
+  assert.equal(killed, [true, true, true, true]);
+  assert.match(out, /left 1\n$/);
+  assert.is(rt.kill(99), false);
+});
+
 test.run();
