@@ -3,6 +3,11 @@
 // Node async/await, Node generators (a trampoline; `yield*` per stack level),
 // and async/await inside one QuickJS context (same interpreter as quickgo, no
 // stack switching). Every workload returns nanoseconds per operation.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { availableBackends, type Backend } from "../src/backend.js";
@@ -309,6 +314,39 @@ const quickjsStackless: Model = {
   },
 };
 
+// ---- Go, GOMAXPROCS=1: the native reference, when `go` is on PATH ----
+
+let goBinary: string | undefined;
+
+/** Builds bench/go into a temp folder once per run (never committed); undefined without a Go toolchain. */
+function buildGo(): string | undefined {
+  if (goBinary !== undefined) return goBinary || undefined;
+  goBinary = "";
+  if (spawnSync("go", ["version"], { encoding: "utf8" }).status !== 0) return undefined;
+  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench/go");
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-bench-")), "bench");
+  const r = spawnSync("go", ["build", "-o", out, "."], { cwd: src, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
+  goBinary = out;
+  return out;
+}
+
+const goModel: Model = {
+  name: "Go (GOMAXPROCS=1)",
+  async run(w, p) {
+    const bin = buildGo();
+    if (!bin) throw new Skip("go is not on PATH");
+    const r = spawnSync(bin, [w, String(p.rounds), String(p.depth), String(p.spawns), String(p.primes), String(p.fib)], {
+      encoding: "utf8",
+      env: { ...process.env, GOMAXPROCS: "1" },
+    });
+    if (r.status !== 0) throw new Error(`go ${w} failed: ${r.stderr}`);
+    const [ns, v] = r.stdout.trim().split(" ").map(Number);
+    check(this.name, w, v!, answer(w, p));
+    return ns!;
+  },
+};
+
 /** A model that does not implement a workload (reported as such, not as a failure). */
 export class Skip extends Error {}
 
@@ -324,6 +362,7 @@ export function models(): Model[] {
     ...backends.filter((b) => b !== "asyncify").map(quickgo),
     nodeAsync,
     nodeGenerators,
+    goModel,
     ...backends.filter((b) => b === "asyncify").map(quickgo),
   ];
 }

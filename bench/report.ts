@@ -58,7 +58,8 @@ function table(r: SuiteResult): string {
     const cells = models.map((m) => {
       const f = byModel[m];
       if (!f) return "n/a";
-      const ratio = base ? ` **${(f.median / base).toFixed(f.median / base >= 10 ? 0 : 1)}×**` : "";
+      const x = base ? f.median / base : 0;
+      const ratio = base ? ` **${x.toFixed(x >= 10 ? 0 : x >= 0.1 ? 1 : 3)}×**` : "";
       return `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})${m === BASELINE ? "" : ratio}`;
     });
     rows.push(`| ${label} <br><sub>${unit}</sub> | ${cells.join(" | ")} |`);
@@ -85,7 +86,7 @@ function depthSvg(results: SuiteResult[]): string {
   const yMax = Math.pow(10, Math.ceil(Math.log10(Math.max(...ys, 1000))));
   const x = (d: number): number => L + (Math.log10(d + 1) / Math.log10(1001)) * (W - L - R);
   const y = (ns: number): number => T + (1 - (Math.log10(ns) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - T - B);
-  const colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+  const colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#000000", "#f7b6d2", "#98df8a"];
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -126,8 +127,9 @@ export function writeReport(resultsDir: string, docsDir: string): void {
     "Models: **quickgo asyncify / jspi** — stackful goroutines, each in its own QuickJS context in wasm; **Node",
     "async/await** — the same programs as async functions over a promise-based rendezvous channel; **Node",
     "generators** — a trampoline scheduler, one `yield*` per stack level; **QuickJS async/await** — async/await",
-    "inside one QuickJS context (the same interpreter as quickgo, no stack switching). Go is not installed on these",
-    "machines (`apt-get install golang-go` would add it as a native reference; not done yet).",
+    "inside one QuickJS context (the same interpreter as quickgo, no stack switching); **Go** — the same programs",
+    "in Go (`bench/go/`, built at run time, GOMAXPROCS=1) as the native reference, when `go` is on PATH (Debian's",
+    "golang-go 1.19 here; the column is absent where Go is not installed).",
     "",
   ];
   for (const r of results) {

@@ -1,0 +1,3 @@
+module quickgo/bench
+
+go 1.19
