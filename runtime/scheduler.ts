@@ -4,15 +4,18 @@
 // first), fire due timers between runs, and when nothing is runnable either
 // wait in the Node event loop for a timer or host event, or report deadlock.
 //
-//   schedule: ┌─▶ timers due? fire them (they ready Gs)
-//             │   g = runnext (inherits the time slice) ?? runq.shift()
-//             │   engine.run(g) until it parks, yields or exits
-//             └── every `yieldEveryMs`, return to the event loop (setImmediate)
-//   idle:     main done → exit 0 · timers → arm Node timer · host waits → return
-//             · else → fatal error: all goroutines are asleep - deadlock!
+//   runLoop: ┌─▶ timers due? fire them (they ready Gs)
+//            │   g = runnext (inherits the time slice) ?? runq head
+//            │   engine.run(g) until it parks, yields, is preempted or exits
+//            └── after YIELD_EVERY_MS, return to the event loop (setImmediate)
+//   idle:    timers → arm one Node timer · host waits (e.g. a wasm instance
+//            being created) → return · else → fatal error: all goroutines
+//            are asleep - deadlock! (main returning ends the program anywhere)
 //
-// Invariants: `current` is the only running G; a G is in at most one of
-// runq/runnext; only ready() makes a G runnable, only park paths make it wait.
+// Preemption comes from QuickJS's interrupt poll (interrupt()); Gs are spread
+// over wasm instances by engineFor(). Invariants: `current` is the only
+// running G; a G is in at most one of runq/runnext; only ready()/readyLater()
+// make a G runnable, only park paths make it wait (and set g.unpark).
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
 import type { JSValuePtr, QuickJSWasm } from "./engine/quickjs.js";
