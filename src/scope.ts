@@ -1,19 +1,42 @@
-// Lexical scopes of a parsed program, enough to tell where a name is bound:
-// function scopes (params, var, hoisted function declarations), block scopes
-// (let/const/class, block-level functions), catch clauses, and a named
-// function expression's own name. Built once over the whole tree; `scopeOf`
-// then maps any scope-creating node to its Scope.
+// Lexical scopes of a parsed program, enough to tell where a name is bound
+// and by what declaration. Deliberately small: no Annex B hoisting of
+// block-level functions, and a function's parameters share its body's scope.
 import type { Node } from "acorn";
+
+/** A node as a plain record, for generic traversal. */
+export type AnyNode = Node & Record<string, unknown>;
 
 export type ScopeKind = "program" | "function" | "block";
 
+export type BindingKind = "var" | "let" | "const" | "class" | "function" | "param" | "catch" | "import" | "self";
+
+export interface Binding {
+  kind: BindingKind;
+  /** the FunctionDeclaration, ClassDeclaration, VariableDeclarator, import specifier, or the function owning a param/self name */
+  node: AnyNode;
+  /** for imports: the name exported by the module ("*" or "default" for namespace and default imports) */
+  imported?: string;
+  /** declared more than once in this scope: which declaration wins depends on run-time order */
+  redeclared: boolean;
+}
+
 export class Scope {
-  readonly names = new Set<string>();
-  constructor(readonly kind: ScopeKind, readonly parent: Scope | null, readonly node: Node) {}
+  readonly bindings = new Map<string, Binding>();
+  constructor(
+    readonly kind: ScopeKind,
+    readonly parent: Scope | null,
+    readonly node: AnyNode,
+  ) {}
+
+  declare(name: string, kind: BindingKind, node: AnyNode, imported?: string): void {
+    const old = this.bindings.get(name);
+    if (old) old.redeclared = true;
+    else this.bindings.set(name, { kind, node, redeclared: false, ...(imported === undefined ? {} : { imported }) });
+  }
 
   /** The scope that binds `name`, searching outwards; null for an undeclared (global) name. */
   lookup(name: string): Scope | null {
-    for (let s: Scope | null = this; s; s = s.parent) if (s.names.has(name)) return s;
+    for (let s: Scope | null = this; s; s = s.parent) if (s.bindings.has(name)) return s;
     return null;
   }
 
@@ -23,10 +46,13 @@ export class Scope {
     while (s.kind === "block" && s.parent) s = s.parent;
     return s;
   }
-}
 
-/** A node as a plain record, for generic traversal. */
-export type AnyNode = Node & Record<string, unknown>;
+  /** Whether this scope is `other` or nested in it. */
+  within(other: Scope): boolean {
+    for (let s: Scope | null = this; s; s = s.parent) if (s === other) return true;
+    return false;
+  }
+}
 
 export function isNode(x: unknown): x is AnyNode {
   return typeof x === "object" && x !== null && typeof (x as { type?: unknown }).type === "string";
@@ -36,38 +62,46 @@ export function isNode(x: unknown): x is AnyNode {
 export function children(node: AnyNode): AnyNode[] {
   const out: AnyNode[] = [];
   for (const key of Object.keys(node)) {
-    if (key === "loc" || key === "range") continue;
+    if (key === "loc") continue;
     const v = node[key];
     if (Array.isArray(v)) for (const c of v) isNode(c) && out.push(c);
     else if (isNode(v)) out.push(v);
   }
-  return out;
+  // Acorn's key order is nearly source order; template literals are not (expressions before quasis).
+  return out.sort((a, b) => a.start - b.start);
 }
 
-/** Names bound by a pattern (identifier, destructuring, defaults, rest). */
-export function patternNames(p: AnyNode | null | undefined, out: string[] = []): string[] {
+/** The identifiers a binding or assignment pattern binds or assigns (member-expression targets excluded). */
+export function patternIdentifiers(p: AnyNode | null | undefined, out: AnyNode[] = []): AnyNode[] {
   if (!p) return out;
   switch (p.type) {
     case "Identifier":
-      out.push(p.name as string);
+      out.push(p);
       break;
     case "ObjectPattern":
-      for (const prop of p.properties as AnyNode[]) patternNames((prop.type === "RestElement" ? prop.argument : prop.value) as AnyNode, out);
+      for (const prop of p.properties as AnyNode[]) patternIdentifiers((prop.type === "RestElement" ? prop.argument : prop.value) as AnyNode, out);
       break;
     case "ArrayPattern":
-      for (const el of p.elements as (AnyNode | null)[]) patternNames(el, out);
+      for (const el of p.elements as (AnyNode | null)[]) patternIdentifiers(el, out);
       break;
     case "RestElement":
-      patternNames(p.argument as AnyNode, out);
+      patternIdentifiers(p.argument as AnyNode, out);
       break;
     case "AssignmentPattern":
-      patternNames(p.left as AnyNode, out);
+      patternIdentifiers(p.left as AnyNode, out);
       break;
   }
   return out;
 }
 
-/** Builds every scope of the program; the map holds each scope-creating node's scope. */
+export const patternNames = (p: AnyNode | null | undefined): string[] => patternIdentifiers(p).map((id) => id.name as string);
+
+/**
+ * Builds every scope of the program. The map holds the scope of each
+ * scope-creating node (a function's body block maps to the function's scope;
+ * a named function or class expression's own name lives in an extra scope
+ * around it, mapped from nothing).
+ */
 export function analyzeScopes(program: AnyNode): Map<Node, Scope> {
   const scopes = new Map<Node, Scope>();
   const visitAll = (nodes: AnyNode[], scope: Scope): void => nodes.forEach((c) => visit(c, scope));
@@ -76,23 +110,35 @@ export function analyzeScopes(program: AnyNode): Map<Node, Scope> {
       case "FunctionDeclaration":
       case "FunctionExpression":
       case "ArrowFunctionExpression": {
+        const id = node.id as AnyNode | null;
         let outer = scope;
-        if (node.type === "FunctionDeclaration" && node.id) scope.names.add((node.id as AnyNode).name as string);
-        if (node.type === "FunctionExpression" && node.id) {
-          outer = new Scope("block", scope, node); // a named function expression sees its own name
-          outer.names.add((node.id as AnyNode).name as string);
+        if (node.type === "FunctionDeclaration" && id) scope.declare(id.name as string, "function", node);
+        if (node.type === "FunctionExpression" && id) {
+          outer = new Scope("block", scope, node);
+          outer.declare(id.name as string, "self", node);
         }
         const fn = new Scope("function", outer, node);
         scopes.set(node, fn);
-        for (const p of node.params as AnyNode[]) for (const n of patternNames(p)) fn.names.add(n);
+        for (const p of node.params as AnyNode[]) for (const n of patternNames(p)) fn.declare(n, "param", node);
         visitAll(node.params as AnyNode[], fn);
         const body = node.body as AnyNode;
-        // The body block shares the function's scope.
         if (body.type === "BlockStatement") {
           scopes.set(body, fn);
           visitAll(body.body as AnyNode[], fn);
         } else visit(body, fn);
         return;
+      }
+      case "ClassDeclaration":
+      case "ClassExpression": {
+        const id = node.id as AnyNode | null;
+        if (node.type === "ClassDeclaration" && id) scope.declare(id.name as string, "class", node);
+        if (node.type === "ClassExpression" && id) {
+          const self = new Scope("block", scope, node);
+          self.declare(id.name as string, "self", node);
+          scopes.set(node, self);
+          scope = self;
+        }
+        break;
       }
       case "BlockStatement":
       case "ForStatement":
@@ -101,22 +147,27 @@ export function analyzeScopes(program: AnyNode): Map<Node, Scope> {
       case "SwitchStatement":
       case "CatchClause":
       case "StaticBlock": {
-        const block = new Scope("block", scope, node);
+        // A static block is a function body as far as `var` is concerned.
+        const block = new Scope(node.type === "StaticBlock" ? "function" : "block", scope, node);
         scopes.set(node, block);
-        if (node.type === "CatchClause") for (const n of patternNames(node.param as AnyNode)) block.names.add(n);
+        if (node.type === "CatchClause") for (const n of patternNames(node.param as AnyNode | null)) block.declare(n, "catch", node);
         visitAll(children(node), block);
         return;
       }
       case "VariableDeclaration": {
-        const target = node.kind === "var" ? scope.functionScope : scope;
-        for (const d of node.declarations as AnyNode[]) for (const n of patternNames(d.id as AnyNode)) target.names.add(n);
+        const kind = node.kind as "var" | "let" | "const" | "using" | "await using";
+        const target = kind === "var" ? scope.functionScope : scope;
+        for (const d of node.declarations as AnyNode[]) {
+          for (const n of patternNames(d.id as AnyNode)) target.declare(n, kind === "var" || kind === "let" ? kind : "const", d);
+        }
         break;
       }
-      case "ClassDeclaration":
-        if (node.id) scope.names.add((node.id as AnyNode).name as string);
-        break;
       case "ImportDeclaration":
-        for (const sp of node.specifiers as AnyNode[]) scope.names.add((sp.local as AnyNode).name as string);
+        for (const sp of node.specifiers as AnyNode[]) {
+          const imported =
+            sp.type === "ImportSpecifier" ? moduleExportName(sp.imported as AnyNode) : sp.type === "ImportDefaultSpecifier" ? "default" : "*";
+          scope.declare((sp.local as AnyNode).name as string, "import", sp, imported);
+        }
         break;
     }
     visitAll(children(node), scope);
@@ -125,4 +176,9 @@ export function analyzeScopes(program: AnyNode): Map<Node, Scope> {
   scopes.set(program, root);
   visitAll(children(program), root);
   return scopes;
+}
+
+/** The name in `import { name as x }`: an identifier or, since ES2022, a string. */
+export function moduleExportName(n: AnyNode): string {
+  return n.type === "Literal" ? String(n.value) : (n.name as string);
 }
