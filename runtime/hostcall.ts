@@ -15,6 +15,7 @@ import { GoPanic } from "./panic.js";
 import type { Scheduler } from "./scheduler.js";
 import { type SelectCase, selectgo } from "./select.js";
 import { Mutex, Once, WaitGroup } from "./sync.js";
+import { NetOps, type CallArgs } from "../netpoll/netops.js";
 
 type Handle = Chan | WaitGroup | Mutex | Once;
 
@@ -26,9 +27,14 @@ export class HostCalls {
   /** A parked G resumed only to capture its stack for a dump; it parks again at once. */
   dumpRequested: G | null = null;
   private readonly readyFn: (g: G) => void;
+  /** the netpoller's calls (Op.Net*) */
+  readonly net: NetOps;
+  /** argument readers of the call being served, handed to NetOps */
+  private readonly args: CallArgs = { num: () => NaN, str: () => "", val: () => 0 };
 
   constructor(private readonly sched: Scheduler) {
     this.readyFn = (g) => sched.ready(g);
+    this.net = new NetOps(sched.poller);
   }
 
   /** The instance of the G being served (set by dispatch and resumed; a host call never nests across Gs). */
@@ -40,6 +46,9 @@ export class HostCalls {
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
     const num = (i: number): number => (i < argc ? w.x.QTS_GetFloat64(ctx, argv + i * this.valueSize) : NaN);
     const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
+    this.args.num = num;
+    this.args.str = str;
+    this.args.val = (i) => (i < argc ? argv + i * this.valueSize : w.undefinedPtr);
     try {
       const op = num(0);
       if (g.killed) throw new GoPanic("goroutine killed");
@@ -196,7 +205,19 @@ export class HostCalls {
         return 0;
       case Op.Args:
         return this.wasm.newString(ctx, JSON.stringify(s.opts.program.args));
+      case Op.TextEncode:
+        return this.wasm.newArrayBuffer(ctx, Buffer.from(str(1), "utf8"));
+      case Op.TextDecode: {
+        const bytes = this.wasm.getArrayBuffer(ctx, this.args.val(1));
+        if (!bytes) throw new GoPanic("TextDecoder: input must be an ArrayBuffer");
+        try {
+          return this.wasm.newString(ctx, new TextDecoder("utf-8", { fatal: num(2) === 1 }).decode(bytes));
+        } catch {
+          return this.wasm.throwError(ctx, "The encoded data was not valid for encoding utf-8", "TypeError");
+        }
+      }
       default:
+        if (op >= Op.NetListen && op < Op.TextEncode) return this.net.dispatch(g, this.wasm, ctx, op, this.args);
         throw new GoPanic(`quickgo: unknown operation ${op}`);
     }
   }

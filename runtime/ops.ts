@@ -34,6 +34,19 @@ export const Op = {
   Print: 30, // (fd, string)
   Args: 31, // () → JSON string array
   LoadPrelude: 32, // (name) evaluates a lazily loaded prelude module ("codec", "inspect") in the caller's context
+  // 40–69: toolkit (sync, context, atomic, time); 70–99: host API.
+  // 100–: netpoll (netpoll/netops.ts has the result protocol).
+  NetListen: 100, // (network, addr) → "L{id,addr}" | "E{err}"
+  NetDial: 101, // (network, addr, timeoutMs) → "C{id,local,remote}" | "E{err}"
+  NetAccept: 102, // (listenerId) → "C{…}" | "E{err}" | undefined: retry
+  NetRead: 103, // (connId, max) → ArrayBuffer | null (EOF) | "E{err}" | undefined: retry
+  NetWrite: 104, // (connId, ArrayBuffer | string) → bytes written | "E{err}" | undefined: retry
+  NetCloseWrite: 105, // (connId) → undefined | "E{err}"
+  NetClose: 106, // (id) → undefined | "E{err}"
+  NetSetDeadline: 107, // (id, 0 read | 1 write | 2 both, ms from now; 0 clears) → undefined | "E{err}"
+  NetInfo: 108, // (id) → '{"net","local","remote"}' (Conn) | '{"net","addr"}' (Listener) | "E{err}"
+  TextEncode: 120, // (string) → ArrayBuffer of its UTF-8
+  TextDecode: 121, // (ArrayBuffer, fatal) → string
 } as const;
 
 /** Select case kinds in the Select call. */

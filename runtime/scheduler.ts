@@ -23,6 +23,7 @@ import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
 import { goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
+import { Poller } from "../netpoll/poller.js";
 
 /** What the scheduler runs: the loaded program (see src/loader.ts). */
 export interface ProgramImage {
@@ -111,6 +112,8 @@ export class Scheduler implements GuestHost {
   /** Host-side things that may still ready a G (I/O, host channels): while > 0 there is no deadlock. */
   hostWaiters = 0;
   readonly calls: HostCalls;
+  /** sockets and listeners of this program, and the Gs parked on them */
+  readonly poller: Poller;
   readonly opts: SchedulerOptions;
   private out: string[] = [];
   private outFd = 1;
@@ -130,6 +133,7 @@ export class Scheduler implements GuestHost {
 
   constructor(opts: SchedulerOptions) {
     this.opts = opts;
+    this.poller = new Poller(this);
     this.calls = new HostCalls(this);
     this.done = new Promise((r) => (this.resolveExit = r));
   }
@@ -610,6 +614,7 @@ export class Scheduler implements GuestHost {
     this.finished = true;
     if (this.traceTimer) clearInterval(this.traceTimer);
     this.timers.disarm();
+    this.poller.shutdown();
     this.flush();
     this.resolveExit({ ...status, stats: { ...this.stats, instances: this.engines.length, wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0) } });
   }

@@ -16,7 +16,7 @@ export function preludeSources(): { main: string; modules: Record<string, string
       main: read("guest.js")
         .replace("__QG_OPS__", JSON.stringify(Op))
         .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
-      modules: Object.fromEntries(["codec", "inspect", "select", "sync"].map((m) => [m, read(`${m}.js`)])),
+      modules: Object.fromEntries(["codec", "inspect", "select", "sync", "net"].map((m) => [m, read(`${m}.js`)])),
     };
   }
   return cached;

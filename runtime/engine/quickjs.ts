@@ -55,6 +55,11 @@ export interface RawExports {
   QTS_ResolveException(ctx: JSContextPtr, maybeException: JSValuePtr): JSValuePtr;
   QTS_IsJobPending(rt: JSRuntimePtr): number;
   QTS_ExecutePendingJob(rt: JSRuntimePtr, max: number, lastCtx: Ptr): JSValuePtr;
+  /** a new ArrayBuffer over `length` bytes at malloc'd `buffer`, which it takes ownership of */
+  QTS_NewArrayBuffer(ctx: JSContextPtr, buffer: Ptr, length: number): JSValuePtr;
+  /** malloc'd copy of an ArrayBuffer's bytes, freed by the caller (NULL and a pending TypeError for anything else) */
+  QTS_GetArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Ptr;
+  QTS_GetArrayBufferLength(ctx: JSContextPtr, v: JSValuePtr): number;
 }
 
 /** Asyncify's runtime exports, present only in the asyncify build. */
@@ -221,6 +226,25 @@ export class QuickJSWasm {
     const v = this.x.QTS_NewString(ctx, p);
     this.x.free(p);
     return v;
+  }
+
+  /** A new guest ArrayBuffer holding a copy of `bytes`. */
+  newArrayBuffer(ctx: JSContextPtr, bytes: Uint8Array): JSValuePtr {
+    const p = this.x.malloc(Math.max(1, bytes.length));
+    this.heapU8().set(bytes, p);
+    return this.x.QTS_NewArrayBuffer(ctx, p, bytes.length); // the ArrayBuffer owns p now and frees it
+  }
+
+  /** A copy of the bytes of guest ArrayBuffer `v`, or null if `v` is not one. */
+  getArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Buffer | null {
+    if (this.typeOf(ctx, v) !== "object") return null;
+    const len = this.x.QTS_GetArrayBufferLength(ctx, v);
+    if (len === 0) return Buffer.alloc(0);
+    const p = this.x.QTS_GetArrayBuffer(ctx, v); // a malloc'd copy (interface.c), ours to free
+    if (p === 0) return null;
+    const b = Buffer.from(this.heapU8().subarray(p, p + len));
+    this.x.free(p);
+    return b;
   }
 
   /** ToString of a guest value. */

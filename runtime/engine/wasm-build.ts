@@ -30,7 +30,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 1;
+const BUILD_REVISION = 2;
 export const STACK_POINTER_EXPORT = "qg_stack_pointer";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
@@ -48,6 +48,7 @@ export const REQUIRED_EXPORTS = [
   "QTS_GetGlobalObject", "QTS_GetProp", "QTS_SetProp", "QTS_NewFunction",
   "QTS_ArgvGetJSValueConstPointer", "QTS_Call", "QTS_Eval", "QTS_ResolveException",
   "QTS_IsJobPending", "QTS_ExecutePendingJob",
+  "QTS_NewArrayBuffer", "QTS_GetArrayBuffer", "QTS_GetArrayBufferLength",
 ] as const;
 export type RequiredExport = (typeof REQUIRED_EXPORTS)[number];
 

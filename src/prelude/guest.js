@@ -33,6 +33,8 @@
         case "w": h = new (lazy("sync").WaitGroup)(id); break;
         case "m": h = new (lazy("sync").Mutex)(id); break;
         case "o": h = new (lazy("sync").Once)(id); break;
+        case "n": h = new (lazy("net").Conn)(id); break;
+        case "l": h = new (lazy("net").Listener)(id); break;
         default: throw new Error("malformed value");
       }
     }
@@ -246,7 +248,7 @@
     goid: () => host(OP.Goid),
     println, console, Chan,
   };
-  const lazyNames = { select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync" };
+  const lazyNames = { select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync", net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net" };
   for (const k of Object.keys(lazyNames)) {
     Object.defineProperty(api, k, { get: () => lazy(lazyNames[k])[k], enumerable: true });
   }

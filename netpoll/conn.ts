@@ -1,0 +1,154 @@
+// A connected socket (Go's netFD + net.Conn) on a Node net.Socket kept in
+// paused mode: data is taken with socket.read() only when a goroutine asks,
+// so Node buffers at most a high-water mark and back-pressure reaches the peer.
+//
+// States: open ─closeWrite()─▶ write-shut (reads go on) ─close()─▶ closed
+//         open ─close()─▶ closed; peer EOF sets `eof`; a socket error sets `err`.
+// After close() every operation fails with ErrClosed (pollDesc.closing).
+// Invariant: pendingWrites holds an entry only for a G parked in write().
+import type { Socket } from "node:net";
+import type { G } from "../runtime/goroutine.js";
+import type { Network } from "./addr.js";
+import { joinHostPort } from "./addr.js";
+import { closedError, fromNodeError, timeoutError, type NetErrorInfo } from "./errors.js";
+import { Mode, PollDesc } from "./pollDesc.js";
+import type { Poller } from "./poller.js";
+
+/** The operation cannot complete now: park on the pollDesc and retry when woken. */
+export const WOULD_BLOCK = Symbol("would block");
+
+interface WriteReq {
+  n: number;
+  done: boolean;
+  err: Error | null;
+}
+
+export class Conn {
+  readonly pd: PollDesc;
+  readonly local: string;
+  readonly remote: string;
+  /** the peer sent FIN and every byte before it has been read */
+  private eof = false;
+  /** the first socket error (reset, broken pipe…); reads and writes fail with it */
+  private err: Error | null = null;
+  private writeShut = false;
+  private readonly pendingWrites = new Map<G, WriteReq>();
+
+  constructor(
+    readonly id: number,
+    readonly net: Network,
+    readonly sock: Socket,
+    poller: Poller,
+    unixPath = "",
+    accepted = false,
+  ) {
+    this.pd = new PollDesc(poller);
+    if (net === "unix") {
+      this.local = accepted ? unixPath : "";
+      this.remote = accepted ? "" : unixPath;
+    } else {
+      this.local = joinHostPort(sock.localAddress, sock.localPort);
+      this.remote = joinHostPort(sock.remoteAddress, sock.remotePort);
+    }
+    sock.on("readable", () => this.pd.wake(Mode.Read));
+    sock.on("end", () => {
+      this.eof = true;
+      this.pd.wake(Mode.Read);
+    });
+    sock.on("error", (e) => {
+      this.err ??= e;
+      this.pd.wakeAll();
+    });
+    sock.on("close", () => this.pd.wakeAll());
+  }
+
+  /** local->remote, as Go's OpError prints it */
+  get addrs(): string {
+    return this.local && this.remote ? `${this.local}->${this.remote}` : this.local || this.remote;
+  }
+
+  private blocked(op: "read" | "write", mode: Mode): NetErrorInfo | null {
+    const b = this.pd.prepare(mode);
+    if (b === "closed") return closedError(op, this.net, this.addrs);
+    if (b === "timeout") return timeoutError(op, this.net, this.addrs);
+    return null;
+  }
+
+  /** Up to `max` bytes that have arrived, null at EOF, an error, or WOULD_BLOCK. */
+  read(max: number): Buffer | null | NetErrorInfo | typeof WOULD_BLOCK {
+    const b = this.blocked("read", Mode.Read);
+    if (b) return b;
+    const s = this.sock;
+    const n = s.readableLength;
+    if (n > 0) {
+      const chunk = s.read(Math.min(max, n)) as Buffer | null;
+      if (chunk) return chunk;
+    }
+    if (this.err) return fromNodeError("read", this.net, this.addrs, this.err);
+    if (this.eof || s.readableEnded || (s.destroyed && n === 0)) return null;
+    s.read(0); // asks Node to read from the kernel and emit "readable" (or "end")
+    return WOULD_BLOCK;
+  }
+
+  /**
+   * Writes all of `data`: bytes written once the kernel took them, an error,
+   * or WOULD_BLOCK while Node still holds them (g is then parked and retries:
+   * the retry finds its request in pendingWrites and does not write again).
+   */
+  write(g: G, data: Buffer): number | NetErrorInfo | typeof WOULD_BLOCK {
+    const req = this.pendingWrites.get(g);
+    if (req) {
+      if (req.done) {
+        this.pendingWrites.delete(g);
+        return req.err ? fromNodeError("write", this.net, this.addrs, req.err) : req.n;
+      }
+      const b = this.blocked("write", Mode.Write);
+      if (b) {
+        this.pendingWrites.delete(g); // Go: a timed-out write may still have sent some bytes
+        return b;
+      }
+      return WOULD_BLOCK;
+    }
+    const b = this.blocked("write", Mode.Write);
+    if (b) return b;
+    if (this.err) return fromNodeError("write", this.net, this.addrs, this.err);
+    if (this.writeShut || this.sock.destroyed) {
+      return fromNodeError("write", this.net, this.addrs, Object.assign(new Error("broken pipe"), { code: "EPIPE" }));
+    }
+    if (data.length === 0) return 0;
+    const r: WriteReq = { n: data.length, done: false, err: null };
+    this.sock.write(data, (e) => {
+      r.done = true;
+      r.err = e ?? null;
+      this.pd.wake(Mode.Write);
+    });
+    if (this.sock.writableLength === 0 && !this.sock.errored) return data.length; // the kernel took it all at once
+    this.pendingWrites.set(g, r);
+    return WOULD_BLOCK;
+  }
+
+  /** A G parked in write() was killed: forget its request. */
+  cancelWrite(g: G): void {
+    this.pendingWrites.delete(g);
+  }
+
+  /** Go's CloseWrite: send FIN after what was written; reads go on. */
+  closeWrite(): NetErrorInfo | null {
+    if (this.pd.closing) return closedError("close", this.net, this.addrs);
+    if (!this.writeShut) {
+      this.writeShut = true;
+      this.sock.end();
+    }
+    return null;
+  }
+
+  /** Go's Close: wakes every waiter with ErrClosed; what the kernel already took is still delivered. */
+  close(): NetErrorInfo | null {
+    if (this.pd.closing) return closedError("close", this.net, this.addrs);
+    this.pd.evict();
+    this.pendingWrites.clear();
+    if (this.sock.writableLength > 0 && !this.writeShut) this.sock.destroySoon();
+    else this.sock.destroy();
+    return null;
+  }
+}

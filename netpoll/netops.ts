@@ -1,0 +1,131 @@
+// The guest's net calls (Op.Net*, see runtime/ops.ts) on the poller.
+//
+// Result protocol, shared with src/prelude/net.js: every call returns
+//   undefined   → "woken, try again" (the call had parked the G);
+//   "E{json}"   → a NetErrorInfo, thrown by the guest as a NetError;
+//   anything else is the operation's result (ArrayBuffer, null at EOF, a
+//   byte count, "C{json}" for a new Conn, "L{json}" for a new Listener).
+// So a parked call never has to build its result at wake-up time.
+import { Socket } from "node:net";
+import type { JSContextPtr, JSValuePtr, QuickJSWasm } from "../runtime/engine/quickjs.js";
+import type { G } from "../runtime/goroutine.js";
+import { Op } from "../runtime/ops.js";
+import { GoPanic } from "../runtime/panic.js";
+import { AddrError, parseEndpoint, parseNetwork, type Network } from "./addr.js";
+import { Conn, WOULD_BLOCK } from "./conn.js";
+import type { NetErrorInfo } from "./errors.js";
+import { Listener } from "./listener.js";
+import { Mode } from "./pollDesc.js";
+import { connResult, errorResult, type Poller } from "./poller.js";
+
+/** How netops reads the arguments of the current host call. */
+export interface CallArgs {
+  num(i: number): number;
+  str(i: number): string;
+  /** the i-th argument's JSValue pointer */
+  val(i: number): JSValuePtr;
+}
+
+/** Largest read a guest may ask for at once (Go's io.Copy uses 32 KiB buffers). */
+const MAX_READ = 1 << 20;
+
+export class NetOps {
+  constructor(readonly poller: Poller) {}
+
+  dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr {
+    const p = this.poller;
+    const str = (s: string): JSValuePtr => w.newString(ctx, s);
+    const err = (e: NetErrorInfo): JSValuePtr => str(errorResult(e));
+    switch (op) {
+      case Op.NetListen:
+      case Op.NetDial: {
+        const verb = op === Op.NetListen ? "listen" : "dial";
+        const networkName = a.str(1);
+        const addr = a.str(2);
+        let network: Network;
+        try {
+          network = parseNetwork(networkName);
+          const ep = parseEndpoint(network, addr, op === Op.NetListen);
+          return op === Op.NetListen ? p.listen(g, network, ep) : p.dial(g, network, ep, addr, a.num(3));
+        } catch (e) {
+          if (!(e instanceof AddrError)) throw e;
+          return err({ op: verb, net: networkName, addr: "", code: "EINVAL", err: e.message, timeout: false });
+        }
+      }
+      case Op.NetAccept: {
+        const l = this.listener(a.num(1));
+        if (!l) return err(closedInfo("accept"));
+        const r = l.accept();
+        if (r === WOULD_BLOCK) return l.pd.wait(g, Mode.Read);
+        if (!(r instanceof Socket)) return err(r);
+        return str(connResult(p.adopt(r, l.net, l.addr, true)));
+      }
+      case Op.NetRead: {
+        const c = this.conn(a.num(1));
+        if (!c) return err(closedInfo("read"));
+        const max = Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0));
+        const r = c.read(max);
+        if (r === WOULD_BLOCK) return c.pd.wait(g, Mode.Read);
+        if (r === null) return w.x.QTS_DupValuePointer(ctx, w.nullPtr);
+        if ("op" in r) return err(r);
+        return w.newArrayBuffer(ctx, r);
+      }
+      case Op.NetWrite: {
+        const c = this.conn(a.num(1));
+        if (!c) return err(closedInfo("write"));
+        const v = a.val(2);
+        const data = w.typeOf(ctx, v) === "string" ? Buffer.from(a.str(2), "utf8") : w.getArrayBuffer(ctx, v);
+        if (!data) throw new GoPanic("write: data must be a Uint8Array, an ArrayBuffer or a string");
+        const r = c.write(g, data);
+        if (r === WOULD_BLOCK) return c.pd.wait(g, Mode.Write, () => c.cancelWrite(g));
+        if (typeof r === "number") return w.x.QTS_NewFloat64(ctx, r);
+        return err(r);
+      }
+      case Op.NetCloseWrite: {
+        const c = this.conn(a.num(1));
+        const r = c ? c.closeWrite() : closedInfo("close");
+        return r ? err(r) : 0;
+      }
+      case Op.NetClose: {
+        const obj = p.get(a.num(1));
+        const r = obj ? p.close(obj) : closedInfo("close");
+        return r ? err(r) : 0;
+      }
+      case Op.NetSetDeadline: {
+        const obj = p.get(a.num(1));
+        if (!obj) return err(closedInfo("set deadline"));
+        const which = a.num(2);
+        const ms = a.num(3);
+        if (which !== 1) obj.pd.setDeadline(Mode.Read, ms);
+        if (which !== 0) obj.pd.setDeadline(Mode.Write, ms);
+        return 0;
+      }
+      case Op.NetInfo: {
+        const o = p.get(a.num(1));
+        if (!o) return err(closedInfo("info"));
+        return str(JSON.stringify(o instanceof Conn ? { net: o.net, local: o.local, remote: o.remote } : { net: o.net, addr: o.addr }));
+      }
+      default:
+        throw new GoPanic(`quickgo: unknown operation ${op}`);
+    }
+  }
+
+  private conn(id: number): Conn | null {
+    const o = this.poller.get(id);
+    if (o === undefined) return null; // closed (ids are never reused)
+    if (!(o instanceof Conn)) throw new GoPanic("not a net.Conn");
+    return o;
+  }
+
+  private listener(id: number): Listener | null {
+    const o = this.poller.get(id);
+    if (o === undefined) return null;
+    if (!(o instanceof Listener)) throw new GoPanic("not a net.Listener");
+    return o;
+  }
+}
+
+/** ErrClosed for an object already closed and forgotten; the guest fills in its network and address. */
+function closedInfo(op: string): NetErrorInfo {
+  return { op, net: "", addr: "", code: "ErrClosed", err: "use of closed network connection", timeout: false };
+}
