@@ -1,0 +1,266 @@
+// The net API on the netpoller: data integrity, half-close, resets, refused
+// dials, deadlines, closing listeners and conns under parked goroutines.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { eachBackend, run } from "../helpers.js";
+import { startGuest } from "./guest.js";
+
+const ok = async (src: string, backend: Parameters<typeof run>[1]["backend"]): Promise<string> => {
+  const r = await run(src, { backend });
+  assert.is(r.stderr, "");
+  assert.is(r.code, 0);
+  return r.stdout;
+};
+
+eachBackend(test, "echo of a 1 MiB payload is byte-exact", async (backend) => {
+  const out = await ok(
+    `
+    function echo(c) {
+      for (let b; (b = c.read(32768)) !== null; ) c.write(b);
+      c.close();
+    }
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => { for (;;) go(echo, ln.accept()); });
+      const N = 1 << 20;
+      const data = new Uint8Array(N);
+      let seed = 7;
+      for (let i = 0; i < N; i++) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; data[i] = seed >> 16; }
+      const c = net.dial("tcp", ln.addr);
+      go(() => { println("wrote", c.write(data)); c.closeWrite(); });
+      const got = new Uint8Array(N);
+      let n = 0;
+      for (let b; (b = c.read()) !== null; ) { got.set(b, n); n += b.length; }
+      let same = n === N;
+      for (let i = 0; same && i < N; i++) same = got[i] === data[i];
+      println("read", n, "same", same);
+    }`,
+    backend,
+  );
+  assert.match(out, "wrote 1048576");
+  assert.match(out, "read 1048576 same true");
+});
+
+eachBackend(test, "half-close: the peer reads EOF and can still answer", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => {
+        const c = ln.accept();
+        let n = 0;
+        for (let b; (b = c.read()) !== null; ) n += b.length;
+        c.write("got " + n + " bytes");
+        c.close();
+      });
+      const c = net.dial("tcp", ln.addr);
+      c.write("ping!");
+      c.closeWrite();
+      println(new TextDecoder().decode(c.read()));
+      println(c.read());
+      try { c.write("more"); } catch (e) { println(e.code); }
+    }`,
+    backend,
+  );
+  assert.is(out, "got 5 bytes\nnull\nEPIPE\n");
+});
+
+eachBackend(test, "dialing a port nobody listens on fails with ECONNREFUSED", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      const addr = ln.addr;
+      ln.close();
+      try { net.dial("tcp", addr); } catch (e) { println(e.code, e.message === "dial tcp " + addr + ": connect: connection refused"); }
+      try { net.dial("tcp", "nocolon"); } catch (e) { println(e.message); }
+      try { net.listen("udp", ":0"); } catch (e) { println(e.message); }
+    }`,
+    backend,
+  );
+  assert.is(out, "ECONNREFUSED true\ndial tcp: address nocolon: missing port in address\nlisten udp: unknown network udp\n");
+});
+
+eachBackend(test, "read and write deadlines fail with i/o timeout, and can be cleared", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      const peer = chan(1);
+      go(() => peer.send(ln.accept()));
+      const c = net.dial("tcp", ln.addr);
+      const s = peer.recv();
+      c.setReadDeadline(30);
+      const t0 = now();
+      try { c.read(); } catch (e) { println("read:", e.code, e.timeout(), e.err === net.ErrDeadlineExceeded, now() - t0 >= 25); }
+      try { c.read(); } catch (e) { println("again:", e.code); }
+      c.setReadDeadline(0);
+      s.write("late");
+      println("cleared:", new TextDecoder().decode(c.read()));
+      // Nobody reads s: once the kernel buffers are full, the write blocks until its deadline.
+      c.setWriteDeadline(100);
+      try { for (;;) c.write(new Uint8Array(1 << 20)); } catch (e) { println("write:", e.code, e.message.startsWith("write tcp " + c.localAddr + "->" + c.remoteAddr)); }
+      c.close();
+      s.close();
+      ln.close();
+    }`,
+    backend,
+  );
+  assert.is(out, "read: ErrDeadlineExceeded true true true\nagain: ErrDeadlineExceeded\ncleared: late\nwrite: ErrDeadlineExceeded true\n");
+});
+
+eachBackend(test, "closing a listener wakes a parked accept; accept after close fails", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      const res = chan();
+      go(() => { try { ln.accept(); res.send("accepted?"); } catch (e) { res.send(e.code + " " + (e.err === net.ErrClosed)); } });
+      sleep(20);
+      ln.close();
+      println(res.recv());
+      try { ln.accept(); } catch (e) { println(e.message === "accept tcp " + ln.addr + ": use of closed network connection"); }
+      try { ln.close(); } catch (e) { println("close twice:", e.code); }
+    }`,
+    backend,
+  );
+  assert.is(out, "ErrClosed true\ntrue\nclose twice: ErrClosed\n");
+});
+
+eachBackend(test, "closing a conn wakes its parked reader, which gets ErrClosed", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => { const s = ln.accept(); sleep(1000); s.close(); });
+      const c = net.dial("tcp", ln.addr);
+      const res = chan();
+      go(() => { try { c.read(); } catch (e) { res.send(e.code); } });
+      sleep(20);
+      c.close();
+      println(res.recv());
+    }`,
+    backend,
+  );
+  assert.is(out, "ErrClosed\n");
+});
+
+eachBackend(test, "a peer reset mid-read fails the read with ECONNRESET", async (backend) => {
+  const g = await startGuest(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      println("addr " + ln.addr);
+      const c = ln.accept();
+      println("first:", new TextDecoder().decode(c.read()));
+      try { c.read(); println("no error"); } catch (e) { println("then:", e.code, e.message.includes("read: connection reset by peer")); }
+    }`,
+    backend,
+  );
+  const [host, port] = splitAddr(await g.addr);
+  const sock = net.connect({ host, port });
+  await new Promise((r) => sock.once("connect", r));
+  sock.write("hello");
+  await new Promise((r) => setTimeout(r, 50));
+  sock.resetAndDestroy();
+  const st = await g.done;
+  assert.is(g.stderr(), "");
+  assert.is(st.code, 0);
+  assert.is(g.stdout().split("\n").slice(1).join("\n"), "first: hello\nthen: ECONNRESET true\n");
+});
+
+eachBackend(test, "unix domain sockets: listen, dial, echo, and the socket file goes away on close", async (backend) => {
+  const sockPath = path.join(os.tmpdir(), `quickgo-test-${process.pid}-${backend}.sock`);
+  fs.rmSync(sockPath, { force: true });
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("unix", ${JSON.stringify(sockPath)});
+      go(() => { const s = ln.accept(); s.write(s.read()); s.close(); });
+      const c = net.dial("unix", ln.addr);
+      c.write("over unix");
+      println(new TextDecoder().decode(c.read()), c.remoteAddr === ln.addr);
+      c.close();
+      ln.close();
+    }`,
+    backend,
+  );
+  assert.is(out, "over unix true\n");
+  assert.is(fs.existsSync(sockPath), false);
+});
+
+eachBackend(test, "conns and listeners left open are closed when the program ends", async (backend) => {
+  const g = await startGuest(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      const c = net.dial("tcp", ln.addr);
+      const s = ln.accept();
+      println("addr " + ln.addr);
+    }`,
+    backend,
+  );
+  const addr = await g.addr;
+  await g.done;
+  const [host, port] = splitAddr(addr);
+  const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    const s = net.connect({ host, port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(null);
+    });
+    s.once("error", resolve);
+  });
+  assert.is(err?.code, "ECONNREFUSED");
+});
+
+eachBackend(test, "a goroutine parked on I/O is not a deadlock: it wakes at its deadline", async (backend) => {
+  const r = await run(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      const c = net.dial("tcp", ln.addr);
+      const s = ln.accept();
+      const done = chan();
+      go(() => { try { s.read(); } catch (e) { done.send(e.code); } });
+      s.setReadDeadline(30);
+      println(done.recv());
+    }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "ErrDeadlineExceeded\n");
+});
+
+eachBackend(test, "bufio: lines and delimited strings across read boundaries", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => {
+        const s = ln.accept();
+        for (const part of ["alpha\\nbe", "ta\\r\\ngam", "ma;delta;", "\\nlast"]) { s.write(part); sleep(5); }
+        s.close();
+      });
+      const r = bufio.newReader(net.dial("tcp", ln.addr));
+      println(r.readLine(), r.readLine(), r.readString(";"), r.readString(";"));
+      const sc = bufio.newScanner(r);
+      const rest = [];
+      while (sc.scan()) rest.push(JSON.stringify(sc.text()));
+      println(rest.join(","), r.readLine());
+    }`,
+    backend,
+  );
+  assert.is(out, 'alpha beta gamma; delta;\n"","last" null\n');
+});
+
+function splitAddr(a: string): [string, number] {
+  const i = a.lastIndexOf(":");
+  return [a.slice(0, i), Number(a.slice(i + 1))];
+}
+
+test.run();
