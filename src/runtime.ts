@@ -74,9 +74,13 @@ export interface RuntimeOptions {
    */
   maxGoroutines?: number;
   /**
-   * Heap limit of each goroutine's JS runtime in bytes: allocating past it
-   * throws "out of memory" in that goroutine (a panic unless caught).
-   * Default: none. Goroutines of one wasm instance share at most 2 GiB.
+   * Heap limit of each goroutine's JS runtime in bytes (QuickJS's malloc
+   * limit): allocating past it throws "out of memory" in that goroutine (a
+   * panic unless caught). Default: none. Caveat: the QuickJS wasm build cannot
+   * read block sizes (no malloc_usable_size), so QuickJS fails any single
+   * allocation larger than the limit but counts every other live allocation
+   * as 8 bytes: it bounds big strings and buffers and the number of objects,
+   * not bytes exactly. Goroutines of one wasm instance share at most 2 GiB.
    */
   memoryLimit?: number;
 }

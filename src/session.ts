@@ -205,6 +205,7 @@ export class Session implements ChanSession {
   park(g: G): Promise<G> {
     return new Promise<G>((resolve, reject) => {
       g.host = (w) => {
+        this.sched.flush(); // what goroutines printed before this comes first
         this.pending.delete(w);
         this.watch();
         if (w.panicOnResume !== undefined) reject(new Error(w.panicOnResume));
@@ -260,6 +261,7 @@ export class Session implements ChanSession {
     // A panic ends the whole session: end() settles the goroutine's done with the session's error.
     if (!gr || panic) return;
     this.goroutines.delete(g);
+    this.sched.flush();
     gr.settle(g.killed ? new GoroutineKilled(g.id) : null);
   }
 
@@ -283,7 +285,7 @@ export class Session implements ChanSession {
   end(err: Error): void {
     if (this.error) return;
     this.error = err;
-    this.sched.finish({ code: 2 });
+    this.sched.finish({ code: 2 }); // flushes output
     const pending = [...this.pending];
     this.pending.clear();
     for (const [g, reject] of pending) {
