@@ -86,10 +86,6 @@ export class Goroutine {
     else w.resolve();
   }
 
-  /** @internal true while someone awaits `done` */
-  get observed(): boolean {
-    return this.waiter !== null;
-  }
 }
 
 interface LoadedImage {
@@ -104,6 +100,7 @@ const onBeforeExit = (): void => {
   for (const s of watched) s.checkDeadlock();
 };
 
+/** The session of one Runtime (see the header); internal, the public surface is Runtime, Channel and Goroutine. */
 export class Session implements ChanSession {
   readonly sched: Scheduler;
   readonly codec: HostCodec;
@@ -202,6 +199,7 @@ export class Session implements ChanSession {
 
   // ---- host waiters ----
 
+  /** Parks host waiter g (see ChanSession.park): its callback settles the promise and keeps deadlock tracking current. */
   park(g: G): Promise<G> {
     return new Promise<G>((resolve, reject) => {
       g.host = (w) => {
