@@ -9,8 +9,11 @@
 // referenced only by what it waits on (a channel's wait queue, a timer, a
 // WaitGroup…), which must ready it exactly once. Engine fields are touched only
 // by the engine that runs the G; scheduler fields only by the scheduler.
+// A host waiter (`host` set) is a G that never runs: it stands for a host
+// promise blocked on a channel, is in no run queue and not in allgs.
 import type { Engine } from "./engine/engine.js";
 import type { JSContextPtr, JSRuntimePtr, JSValuePtr, Ptr } from "./engine/quickjs.js";
+import type { ProgramImage } from "./scheduler.js";
 
 /** Goroutine ids are positive integers, 1 is main; branded so they do not mix with channel ids. */
 export type GoroutineId = number & { readonly __goroutineId: unique symbol };
@@ -94,15 +97,20 @@ export class G {
   preempted = false;
   /** True while the program's top-level code runs in this G: blocking is not allowed there. */
   inSetup = false;
+  /** Set for a host waiter: readying it calls this instead of scheduling it. */
+  host: ((g: G) => void) | null = null;
 
   // --- cold ---
   readonly id: GoroutineId;
   readonly start: StartSpec;
+  /** The program whose code this G's context evaluates (its children inherit it). */
+  readonly program: ProgramImage;
   /** JS stack captured for dumps (while parked, on demand). */
   stackTrace = "";
 
-  constructor(id: number, start: StartSpec) {
+  constructor(id: number, start: StartSpec, program: ProgramImage) {
     this.id = id as GoroutineId;
     this.start = start;
+    this.program = program;
   }
 }

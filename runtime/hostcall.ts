@@ -33,7 +33,8 @@ export class HostCalls {
   private readonly args: CallArgs = { num: () => NaN, str: () => "", val: () => 0 };
 
   constructor(private readonly sched: Scheduler) {
-    this.readyFn = (g) => sched.ready(g);
+    // A host waiter (see G.host) is woken by its callback, never scheduled.
+    this.readyFn = (g) => (g.host === null ? sched.ready(g) : g.host(g));
     this.net = new NetOps(sched.poller);
   }
 
@@ -110,11 +111,8 @@ export class HostCalls {
         if (r === "park") return s.park(g);
         return this.num(ctx, r);
       }
-      case Op.ChanMake: {
-        const id = this.nextHandle++;
-        this.handles.set(id, new Chan(id, num(1), this.readyFn));
-        return this.num(ctx, id);
-      }
+      case Op.ChanMake:
+        return this.num(ctx, this.newChan(num(1)).id);
       case Op.Close: {
         const c = this.chan(num(1));
         if (!c) throw new GoPanic("close of nil channel");
@@ -128,10 +126,10 @@ export class HostCalls {
       case Op.GoNamed:
       case Op.GoClosure: {
         const fn = op === Op.GoNamed ? str(1) : num(1);
-        if (typeof fn === "number" && !this.sched.opts.program.closures[fn]) throw new GoPanic(`go: unknown closure ${fn}`);
+        if (typeof fn === "number" && !g.program.closures[fn]) throw new GoPanic(`go: unknown closure ${fn}`);
         const caps = str(2);
         const args = str(3);
-        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined });
+        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined }, g.program);
         return this.num(ctx, child.id);
       }
       case Op.Sleep: {
@@ -204,7 +202,7 @@ export class HostCalls {
         s.loadPreludeModule(g, str(1));
         return 0;
       case Op.Args:
-        return this.wasm.newString(ctx, JSON.stringify(s.opts.program.args));
+        return this.wasm.newString(ctx, JSON.stringify(g.program.args));
       case Op.TextEncode:
         return this.wasm.newArrayBuffer(ctx, Buffer.from(str(1), "utf8"));
       case Op.TextDecode: {
@@ -253,6 +251,20 @@ export class HostCalls {
     g.waitReason = reason;
     g.unpark = () => {};
     return this.parkWith(g);
+  }
+
+  /** makechan, for the guest (Op.ChanMake) and the host (Runtime.chan). */
+  newChan(cap: number): Chan {
+    const id = this.nextHandle++;
+    const c = new Chan(id, cap, this.readyFn);
+    this.handles.set(id, c);
+    return c;
+  }
+
+  /** The channel with handle id, or undefined (host side: ids come from decoded values). */
+  chanById(id: number): Chan | undefined {
+    const h = this.handles.get(id);
+    return h instanceof Chan ? h : undefined;
   }
 
   private chan(id: number): Chan | null {

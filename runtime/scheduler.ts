@@ -16,12 +16,15 @@
 // over wasm instances by engineFor(). Invariants: `current` is the only
 // running G; a G is in at most one of runq/runnext; only ready()/readyLater()
 // make a G runnable, only park paths make it wait (and set g.unpark).
+// A scheduler runs a program (main is G 1; main returning ends it) or, with no
+// `program`, a session: Gs are started by the host (spawn), each with its own
+// program image, and it ends only by finish() (its owner keeps hostWaiters > 0).
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
 import type { JSValuePtr, QuickJSWasm } from "./engine/quickjs.js";
 import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
-import { goTraceback, type PanicInfo } from "./panic.js";
+import { GoPanic, goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
 import { Poller } from "../netpoll/poller.js";
 
@@ -37,7 +40,8 @@ export interface ProgramImage {
 }
 
 export interface SchedulerOptions {
-  program: ProgramImage;
+  /** the program whose main runs as G 1; unset for a session (see the header) */
+  program?: ProgramImage;
   /** prelude source, evaluated in every goroutine before the program */
   prelude: string;
   /** prelude modules a goroutine loads on first need (Op.LoadPrelude), by name */
@@ -54,6 +58,12 @@ export interface SchedulerOptions {
   shardBytes: number;
   /** print a scheduler trace line to stderr every this many ms (Go's GODEBUG=schedtrace); 0 = off */
   schedtraceMs?: number;
+  /** spawning more live goroutines than this panics in the spawner; default unlimited */
+  maxGoroutines?: number;
+  /** heap limit of each goroutine's JS runtime in bytes (QuickJS throws "out of memory" past it); 0 = none */
+  memoryLimit?: number;
+  /** called once for every G that dies (returned, panicked, crashed or killed) */
+  onGoexit?: (g: G, panic: PanicInfo | undefined) => void;
 }
 
 /** Counters of a run. */
@@ -68,6 +78,8 @@ export interface SchedStats {
   instances: number;
   /** wasm linear memory of all instances at the end, in bytes (it never shrinks) */
   wasmMemoryBytes: number;
+  /** live goroutines (at the end: those still alive when the program ended) */
+  goroutines: number;
 }
 
 /** How a program ended. */
@@ -78,6 +90,8 @@ export interface ExitStatus {
   panic?: PanicInfo;
   /** set when all goroutines were asleep */
   deadlock?: boolean;
+  /** with deadlock: the goroutine dump that was printed */
+  dump?: string;
   stats: SchedStats;
 }
 
@@ -107,6 +121,8 @@ export class Scheduler implements GuestHost {
   /** > 0 while the host calls into a guest for its own purposes (describe, stack capture): no preemption */
   inCallback = 0;
   readonly allgs = new Map<number, G>();
+  /** G 1 of a program; null in a session */
+  private main: G | null = null;
   private nextGoid = 1;
   readonly timers = new TimerHeap();
   /** Host-side things that may still ready a G (I/O, host channels): while > 0 there is no deadlock. */
@@ -140,9 +156,12 @@ export class Scheduler implements GuestHost {
 
   // ---- goroutines ----
 
-  /** newproc: a new G goes to runnext, like Go. */
-  spawn(start: StartSpec): G {
-    const g = new G(this.nextGoid++, start);
+  /** newproc: a new G goes to runnext, like Go. Throws GoPanic past maxGoroutines. */
+  spawn(start: StartSpec, program: ProgramImage): G {
+    if (this.allgs.size >= (this.opts.maxGoroutines ?? Infinity)) {
+      throw new GoPanic(`go: too many goroutines (the limit is ${this.opts.maxGoroutines})`);
+    }
+    const g = new G(this.nextGoid++, start, program);
     this.allgs.set(g.id, g);
     this.stats.spawns++;
     this.ready(g);
@@ -214,6 +233,11 @@ export class Scheduler implements GuestHost {
     return this.runnext === null && this.runqHead === this.runq.length;
   }
 
+  /** Nothing runs, nothing is runnable, no timer and no host event other than `allowedHostWaiters` can ready a G. */
+  asleep(allowedHostWaiters: number): boolean {
+    return this.current === null && this.runqEmpty && !this.timers.pending && this.hostWaiters <= allowedHostWaiters;
+  }
+
   /**
    * The instance g runs in. A new G goes to the newest instance; once that
    * one's memory passes shardBytes, the next instance is created in the
@@ -240,21 +264,27 @@ export class Scheduler implements GuestHost {
 
   // ---- the loop ----
 
+  /**
+   * Creates the first wasm instance, then runs: a program's main, or a
+   * session's Gs (spawned before or after). Resolves when it ends.
+   */
   async start(): Promise<ExitStatus> {
     this.engines.push(await this.opts.newEngine());
     if (this.opts.schedtraceMs && this.opts.schedtraceMs > 0) {
       this.traceTimer = setInterval(() => this.schedtrace(), this.opts.schedtraceMs);
       this.traceTimer.unref();
     }
-    const main = this.spawn({ fn: "main", caps: undefined, args: undefined });
-    if (main.id !== 1) throw new Error("quickgo: main must be goroutine 1");
+    if (this.opts.program) {
+      this.main = this.spawn({ fn: "main", caps: undefined, args: undefined }, this.opts.program);
+      if (this.main.id !== 1) throw new Error("quickgo: main must be goroutine 1");
+    }
     this.wakeup();
     return await this.done;
   }
 
-  /** Makes sure the loop will run soon (from an event-loop callback, never re-entrantly). */
+  /** Makes sure the loop will run soon (from an event-loop callback, never re-entrantly); start() wakes it the first time. */
   private wakeup(): void {
-    if (this.scheduled || this.current || this.finished) return;
+    if (this.scheduled || this.current || this.finished || this.engines.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -331,6 +361,7 @@ export class Scheduler implements GuestHost {
     g.rt = x.QTS_NewRuntime();
     if (!g.rt) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS runtime)", trace: "" });
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
+    if (this.opts.memoryLimit) x.QTS_RuntimeSetMemoryLimit(g.rt, this.opts.memoryLimit);
     if (this.opts.preempt) x.QTS_RuntimeEnableInterruptHandler(g.rt);
     g.ctx = x.QTS_NewContext(g.rt, 0);
     if (!g.ctx) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS context)", trace: "" });
@@ -339,7 +370,7 @@ export class Scheduler implements GuestHost {
     wasm.setGlobal(ctx, "__qg", hostFn);
     x.QTS_FreeValuePointer(ctx, hostFn);
     this.evalOrThrow(wasm, g, this.opts.prelude, PRELUDE_FILE);
-    const prog = this.opts.program;
+    const prog = g.program;
     this.evalOrThrow(wasm, g, prog.code, prog.file);
     const { fn, caps, args } = g.start;
     const argv = [
@@ -415,25 +446,30 @@ export class Scheduler implements GuestHost {
     w.x.QTS_FreeValuePointer(g.ctx, ret);
     this.free(g);
     g.status = GStatus.Dead;
+    this.opts.onGoexit?.(g, g.killed ? undefined : panic);
     if (g.killed) {
-      if (g.id === 1) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
+      if (g === this.main) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
     } else if (panic) this.die(panic);
-    else if (g.id === 1) this.finish({ code: 0 });
+    else if (g === this.main) this.finish({ code: 0 });
   }
 
   crashed(g: G, error: Error): void {
     g.status = GStatus.Dead;
+    let panic: PanicInfo;
     if (error instanceof SetupPanic) {
       this.free(g);
-      return this.die(error.info);
+      panic = error.info;
+    } else {
+      // The G's wasm frames were abandoned half-way: its runtime cannot be freed safely, so it is leaked.
+      const overflow = error instanceof RangeError || /call stack/i.test(error.message);
+      panic = {
+        goroutine: g.id,
+        message: overflow ? "runtime error: goroutine stack exceeds limit" : `runtime error: ${error.message}`,
+        trace: "",
+      };
     }
-    // The G's wasm frames were abandoned half-way: its runtime cannot be freed safely, so it is leaked.
-    const overflow = error instanceof RangeError || /call stack/i.test(error.message);
-    this.die({
-      goroutine: g.id,
-      message: overflow ? "runtime error: goroutine stack exceeds limit" : `runtime error: ${error.message}`,
-      trace: "",
-    });
+    this.opts.onGoexit?.(g, panic);
+    this.die(panic);
   }
 
   private free(g: G): void {
@@ -519,17 +555,20 @@ export class Scheduler implements GuestHost {
     (this.outFd === 1 ? this.opts.stdout : this.opts.stderr)(s);
   }
 
-  /** A goroutine panicked and nobody recovered: the whole program dies, as in Go. */
+  /**
+   * A goroutine panicked and nobody recovered: the whole program dies, as in
+   * Go, with the report on stderr. A session's owner reports it instead.
+   */
   private die(p: PanicInfo): void {
     if (this.finished) return;
-    this.write(2, `panic: ${p.message}\n\ngoroutine ${p.goroutine} [running]:\n${p.trace}${p.trace ? "\n" : ""}`);
+    if (this.opts.program) this.write(2, panicReport(p));
     this.finish({ code: 2, panic: p });
   }
 
   private async deadlock(): Promise<void> {
     const dump = await this.dumpGoroutines();
     this.write(2, `fatal error: all goroutines are asleep - deadlock!\n\n${dump}`);
-    this.finish({ code: 2, deadlock: true });
+    this.finish({ code: 2, deadlock: true, dump });
   }
 
   /**
@@ -578,7 +617,8 @@ export class Scheduler implements GuestHost {
     } else if (g.status === GStatus.Idle || (g.status === GStatus.Runnable && g.savedSP === 0)) {
       g.status = GStatus.Dead; // runqget skips it
       this.allgs.delete(g.id);
-      if (g.id === 1) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
+      this.opts.onGoexit?.(g, undefined);
+      if (g === this.main) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
     }
     return true;
   }
@@ -616,9 +656,24 @@ export class Scheduler implements GuestHost {
     this.timers.disarm();
     this.poller.shutdown();
     this.flush();
-    this.resolveExit({ ...status, stats: { ...this.stats, instances: this.engines.length, wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0) } });
+    this.resolveExit({ ...status, stats: this.statsNow() });
   }
 
+  /** The counters so far, and the goroutines and wasm memory now. */
+  statsNow(): SchedStats {
+    return {
+      ...this.stats,
+      instances: this.engines.length,
+      wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0),
+      goroutines: this.allgs.size,
+    };
+  }
+
+}
+
+/** Go's report of an unrecovered panic: message, then the panicking goroutine's stack. */
+export function panicReport(p: PanicInfo): string {
+  return `panic: ${p.message}\n\ngoroutine ${p.goroutine} [running]:\n${p.trace}${p.trace ? "\n" : ""}`;
 }
 
 /** The program's top-level code (or a closure factory) threw while a G was being set up. */

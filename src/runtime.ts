@@ -1,14 +1,50 @@
-// The public entry point for hosts: a Runtime runs goroutine programs.
-// Each run gets its own wasm instance and scheduler, so runs are independent.
+// The public entry point for hosts: a Runtime runs goroutine programs, and
+// goroutines started from host code that talk to it over channels.
+// Each run gets its own wasm instance and scheduler, so runs are independent;
+// Runtime.go and Runtime.chan share one long-lived scheduler, the runtime's
+// session (src/session.ts), created on first use and again after it ended.
+// Runtimes share nothing, so several in one process are independent.
 import fs from "node:fs";
 import { createEngine, chooseBackend, type Backend } from "./backend.js";
-import { loadProgram, GuestSyntaxError } from "./loader.js";
+import { DeadlockError, GoroutinePanic, GuestSyntaxError, ShutdownError } from "./errors.js";
+import type { Channel } from "./hostchan.js";
+import { loadProgram } from "./loader.js";
 import { preludeSources } from "./prelude.js";
-import { Scheduler, type ExitStatus } from "../runtime/scheduler.js";
+import { dumpQuietly, type Goroutine, Session } from "./session.js";
+import { Scheduler, type ExitStatus as SchedExitStatus, type SchedStats, type SchedulerOptions } from "../runtime/scheduler.js";
 import type { Engine } from "../runtime/engine/engine.js";
 
 export { GuestSyntaxError };
-export type { ExitStatus, Backend };
+export type { Backend };
+
+/** How a program run by {@link Runtime.run} ended. */
+export interface ExitStatus extends SchedExitStatus {
+  /** The panic or deadlock that ended the program, as a typed error with the goroutine dump. */
+  error?: GoroutinePanic | DeadlockError;
+  /** Set when the run's `signal` aborted it. */
+  aborted?: true;
+}
+
+/** Counters of a runtime: its session and the programs it runs now, summed. */
+export interface RuntimeStats extends SchedStats {
+  /** programs running now (`run` calls not yet resolved) */
+  programs: number;
+}
+
+/** The events of a Runtime, by name: each listener gets the typed error. */
+export interface RuntimeEvents {
+  /** A goroutine panicked: a program's (which then exits with status 2) or the session's (which ends). */
+  panic: GoroutinePanic;
+  /** All goroutines are asleep: a program's, or the session's while the host awaits one of its operations. */
+  deadlock: DeadlockError;
+}
+
+/** Program text for {@link Runtime.go}, with the file name used in errors and stack traces. */
+export interface GuestSource {
+  source: string;
+  /** default "guest.js" */
+  filename?: string;
+}
 
 /** Options of {@link Runtime.create}. */
 export interface RuntimeOptions {
@@ -32,6 +68,21 @@ export interface RuntimeOptions {
   schedtrace?: number;
   /** One-time build messages (the wasm rewrite on first use). Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Most goroutines alive at once per program (and in the session); `go` past
+   * it throws in the guest (a panic unless caught). Default: unlimited.
+   */
+  maxGoroutines?: number;
+  /**
+   * Heap limit of each goroutine's JS runtime in bytes (QuickJS's malloc
+   * limit): allocating past it throws "out of memory" in that goroutine (a
+   * panic unless caught). Default: none. Caveat: the QuickJS wasm build cannot
+   * read block sizes (no malloc_usable_size), so QuickJS fails any single
+   * allocation larger than the limit but counts every other live allocation
+   * as 8 bytes: it bounds big strings and buffers and the number of objects,
+   * not bytes exactly. Goroutines of one wasm instance share at most 2 GiB.
+   */
+  memoryLimit?: number;
 }
 
 /** Options of {@link Runtime.run}. */
@@ -40,14 +91,38 @@ export interface RunOptions {
   args?: string[];
   /** File name used in errors and stack traces when running source text. */
   filename?: string;
+  /**
+   * Ends the program when aborted (e.g. `AbortSignal.timeout(ms)`): a dump of
+   * every goroutine goes to stderr and the run resolves with status 2 and
+   * `aborted: true`. Preemption must be on for a spinning program to notice.
+   */
+  signal?: AbortSignal;
 }
 
+type Listeners = { [K in keyof RuntimeEvents]: Set<(error: RuntimeEvents[K]) => void> };
+
+/**
+ * Runs goroutine programs (`run`, `runFile`) and goroutines started from
+ * host code (`go`), which talk to the host over channels (`chan`).
+ *
+ * ```ts
+ * const rt = await Runtime.create();
+ * const results = rt.chan<number>(10);
+ * rt.go(`function square(n, out) { out.send(n * n) }`, "square", 7, results);
+ * console.log(await results.recv()); // 49
+ * await rt.shutdown();
+ * ```
+ */
 export class Runtime {
   /** The backend this runtime uses. */
   readonly backend: Backend;
   private readonly opts: Required<Omit<RuntimeOptions, "backend">>;
   /** Programs currently running on this runtime. */
   private readonly running = new Set<Scheduler>();
+  /** The scheduler of go/chan, while it lives (see the header). */
+  private session: Session | null = null;
+  private closed = false;
+  private readonly listeners: Listeners = { panic: new Set(), deadlock: new Set() };
 
   private constructor(backend: Backend, opts: RuntimeOptions) {
     this.backend = backend;
@@ -59,7 +134,11 @@ export class Runtime {
       stdout: opts.stdout ?? ((s) => void process.stdout.write(s)),
       stderr: opts.stderr ?? ((s) => void process.stderr.write(s)),
       log: opts.log ?? ((s) => void process.stderr.write(`${s}\n`)),
+      maxGoroutines: opts.maxGoroutines ?? Infinity,
+      memoryLimit: opts.memoryLimit ?? 0,
     };
+    if (!(this.opts.maxGoroutines >= 1)) throw new RangeError("quickgo: maxGoroutines must be at least 1");
+    if (!(this.opts.memoryLimit >= 0)) throw new RangeError("quickgo: memoryLimit must be a number of bytes");
   }
 
   /** Creates a runtime. Throws if the requested backend is not available on this Node. */
@@ -74,17 +153,176 @@ export class Runtime {
 
   /**
    * Runs program source text. Resolves with the exit status: 0 when main returns,
-   * 2 on an unrecovered panic or a deadlock (the report goes to stderr).
-   * Throws GuestSyntaxError for a program that does not load.
+   * 2 on an unrecovered panic or a deadlock (the report goes to stderr, and
+   * `error` carries it as a GoroutinePanic or DeadlockError, also emitted as
+   * the "panic"/"deadlock" event). Throws GuestSyntaxError for a program that
+   * does not load, ShutdownError after `shutdown()`.
+   *
+   * ```ts
+   * const status = await rt.run(`function main() { println(args[0]) }`, { args: ["hi"] });
+   * ```
    */
   async run(source: string, options: RunOptions = {}): Promise<ExitStatus> {
+    if (this.closed) throw new ShutdownError();
     const file = options.filename ?? "main.js";
     const program = loadProgram(source, file);
     if (!program.topLevel.includes("main")) {
       throw new GuestSyntaxError(file, 1, 1, "function main is undeclared in the main program");
     }
+    options.signal?.throwIfAborted();
     const sched: Scheduler = new Scheduler({
+      ...this.schedulerOptions(() => sched),
       program: { file, code: program.code, closures: program.closures, args: options.args ?? [] },
+    });
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      const why = options.signal?.reason instanceof Error ? options.signal.reason.message : String(options.signal?.reason);
+      void sched.terminate(`quickgo: run aborted: ${why}`, 2);
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    this.running.add(sched);
+    let status: ExitStatus;
+    try {
+      status = await sched.start();
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      this.running.delete(sched);
+    }
+    if (aborted) return { ...status, aborted: true };
+    if (status.panic) {
+      const p = status.panic;
+      const err = new GoroutinePanic(p.goroutine, p.message, p.trace, await dumpQuietly(sched));
+      this.emit("panic", err);
+      return { ...status, error: err };
+    }
+    if (status.deadlock) {
+      const err = new DeadlockError(status.dump ?? "");
+      this.emit("deadlock", err);
+      return { ...status, error: err };
+    }
+    return status;
+  }
+
+  /**
+   * Starts `fn(...args)` of a guest program as a goroutine of this runtime's
+   * session (created on first use), next to the host's own async code. The
+   * program is loaded once per source text; its top-level code runs in every
+   * goroutine's context, so it should only declare. Arguments are copied like
+   * channel values; a {@link Channel} from {@link Runtime.chan} arrives as a
+   * guest channel. Throws GuestSyntaxError if the program does not load or
+   * has no top-level `fn`, a TypeError for an argument that cannot be copied,
+   * a RangeError past `maxGoroutines`.
+   *
+   * An unrecovered panic in any session goroutine ends the session (as it
+   * would end a Go program): pending channel operations and observed `done`
+   * promises reject with the GoroutinePanic, and the "panic" event fires.
+   * The next `go`/`chan` starts a new session.
+   *
+   * ```ts
+   * const g = rt.go(`function hello(name) { println("hello, " + name) }`, "hello", "host");
+   * await g.done;
+   * ```
+   */
+  go(program: string | GuestSource, fn: string, ...args: unknown[]): Goroutine {
+    const src: GuestSource = typeof program === "string" ? { source: program } : program;
+    return this.currentSession().go(src.source, src.filename ?? "guest.js", fn, args);
+  }
+
+  /**
+   * Makes a channel of this runtime's session with buffer capacity `cap`
+   * (default 0: unbuffered), usable from host code (`await ch.send(v)`,
+   * `await ch.recv()`, `for await (const v of ch)`, `ch.close()`) and from
+   * goroutines it is passed to.
+   *
+   * ```ts
+   * const jobs = rt.chan<number>(100);
+   * ```
+   */
+  chan<T = unknown>(cap = 0): Channel<T> {
+    return this.currentSession().chan<T>(cap);
+  }
+
+  /**
+   * Kills goroutine `id` of the program(s) running on this runtime and of its
+   * session (ids are per program: each program's main is 1): it stops at its
+   * next resume or interrupt poll (uncatchable), and its memory is freed.
+   * Returns false if no such goroutine is alive. `Goroutine.kill()` kills
+   * exactly one goroutine of the session.
+   */
+  kill(id: number): boolean {
+    let found = false;
+    for (const s of this.running) found = s.kill(id) || found;
+    if (this.session && !this.session.error) found = this.session.sched.kill(id) || found;
+    return found;
+  }
+
+  /** Counters now: goroutines alive, spawns, switches, preemptions, wasm instances and memory, summed over the session and running programs. */
+  stats(): RuntimeStats {
+    const total: RuntimeStats = { spawns: 0, switches: 0, preemptions: 0, instances: 0, wasmMemoryBytes: 0, goroutines: 0, programs: this.running.size };
+    const scheds = [...this.running];
+    if (this.session && !this.session.error) scheds.push(this.session.sched);
+    for (const s of scheds) {
+      const x = s.statsNow();
+      total.spawns += x.spawns;
+      total.switches += x.switches;
+      total.preemptions += x.preemptions;
+      total.instances += x.instances;
+      total.wasmMemoryBytes += x.wasmMemoryBytes;
+      total.goroutines += x.goroutines;
+    }
+    return total;
+  }
+
+  /**
+   * Stops everything: the session ends (its pending operations and observed
+   * `done` promises reject with ShutdownError), running programs end as by
+   * `terminate("quickgo: runtime shut down", 2)`, and later calls throw
+   * ShutdownError. Resolves when all of it has stopped.
+   */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    this.session?.end(new ShutdownError());
+    this.session = null;
+    await this.terminate("quickgo: runtime shut down", 2);
+  }
+
+  /** Listens for an event: "panic" (GoroutinePanic) or "deadlock" (DeadlockError). */
+  on<K extends keyof RuntimeEvents>(event: K, listener: (error: RuntimeEvents[K]) => void): this {
+    (this.listeners[event] as Set<(error: RuntimeEvents[K]) => void>).add(listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link Runtime.on}. */
+  off<K extends keyof RuntimeEvents>(event: K, listener: (error: RuntimeEvents[K]) => void): this {
+    (this.listeners[event] as Set<(error: RuntimeEvents[K]) => void>).delete(listener);
+    return this;
+  }
+
+  /** Calls the listeners of event; returns whether there were any. */
+  private emit<K extends keyof RuntimeEvents>(event: K, error: RuntimeEvents[K]): boolean {
+    const ls = [...(this.listeners[event] as Set<(error: RuntimeEvents[K]) => void>)];
+    for (const l of ls) l(error);
+    return ls.length > 0;
+  }
+
+  private currentSession(): Session {
+    if (this.closed) throw new ShutdownError();
+    if (!this.session || this.session.error) {
+      const session: Session = new Session(this.schedulerOptions(() => session.sched), {
+        panic: (e) => this.emit("panic", e),
+        deadlock: (e) => this.emit("deadlock", e),
+        stderr: (s) => this.opts.stderr(s),
+      });
+      this.session = session;
+      session.start();
+    }
+    return this.session;
+  }
+
+  /** What every scheduler of this runtime shares; `self` names the scheduler the engine calls back. */
+  private schedulerOptions(self: () => Scheduler): Omit<SchedulerOptions, "program" | "onGoexit"> {
+    return {
       prelude: preludeSources().main,
       preludeModules: preludeSources().modules,
       stdout: this.opts.stdout,
@@ -92,26 +330,11 @@ export class Runtime {
       timesliceMs: this.opts.timeslice,
       preempt: this.opts.preempt,
       schedtraceMs: this.opts.schedtrace,
-      newEngine: (): Promise<Engine> => createEngine(this.backend, sched, this.opts.log),
+      newEngine: (): Promise<Engine> => createEngine(this.backend, self(), this.opts.log),
       shardBytes: this.opts.shardBytes,
-    });
-    this.running.add(sched);
-    try {
-      return await sched.start();
-    } finally {
-      this.running.delete(sched);
-    }
-  }
-
-  /**
-   * Kills goroutine `id` of the program(s) running on this runtime: it stops
-   * at its next resume or interrupt poll (uncatchable), and its memory is
-   * freed. Returns false if no such goroutine is alive.
-   */
-  kill(id: number): boolean {
-    let found = false;
-    for (const s of this.running) found = s.kill(id) || found;
-    return found;
+      maxGoroutines: this.opts.maxGoroutines,
+      memoryLimit: this.opts.memoryLimit,
+    };
   }
 
   /**

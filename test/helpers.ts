@@ -39,3 +39,25 @@ export function eachBackend(
 ): void {
   for (const b of backends) t(`${name} [${b}]`, () => fn(b));
 }
+
+/** Awaits p and returns what it rejected with; fails if it resolves or the error does not match. */
+export async function rejects(
+  p: Promise<unknown> | (() => Promise<unknown>),
+  expected: RegExp | (abstract new (...args: never[]) => Error) | ((e: unknown) => boolean),
+): Promise<unknown> {
+  let error: unknown;
+  try {
+    await (typeof p === "function" ? p() : p);
+  } catch (e) {
+    error = e;
+  }
+  if (error === undefined) throw new Error("expected a rejection, the promise resolved");
+  const ok =
+    expected instanceof RegExp
+      ? expected.test(error instanceof Error ? error.message : String(error))
+      : expected.prototype instanceof Error || expected === Error
+        ? error instanceof (expected as abstract new (...args: never[]) => Error)
+        : (expected as (e: unknown) => boolean)(error);
+  if (!ok) throw new Error(`unexpected rejection: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  return error;
+}
