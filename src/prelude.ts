@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
-import { Op, SelectKind } from "../runtime/ops.js";
+import { AtomicOp, CtxErr, CtxKind, Op, SelectKind, TimerKind } from "../runtime/ops.js";
 
 const dir = path.join(packageRoot, "src", "prelude");
 let cached: { main: string; modules: Record<string, string> } | undefined;
@@ -16,7 +16,12 @@ export function preludeSources(): { main: string; modules: Record<string, string
       main: read("guest.js")
         .replace("__QG_OPS__", JSON.stringify(Op))
         .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
-      modules: Object.fromEntries(["codec", "inspect", "select", "sync"].map((m) => [m, read(`${m}.js`)])),
+      modules: Object.fromEntries(
+        ["codec", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime"].map((m) => [
+          m,
+          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind })),
+        ]),
+      ),
     };
   }
   return cached;
