@@ -8,18 +8,25 @@ import { AtomicOp, CtxErr, CtxKind, Op, SelectKind, TimerKind } from "../runtime
 const dir = path.join(packageRoot, "src", "prelude");
 let cached: { main: string; modules: Record<string, string> } | undefined;
 
+/**
+ * The opcodes guest.js sees: all but the toolkit's (40–69; entry() needs
+ * Goexit), which only the lazily loaded modules use (they get the whole table as __QG_TOOLKIT__.Op),
+ * so every goroutine's prelude stays small.
+ */
+const guestOps = Object.fromEntries(Object.entries(Op).filter(([, v]) => v < Op.CtxNew || v > 69 || v === Op.Goexit));
+
 /** `main` runs in every goroutine; `modules` are evaluated by Op.LoadPrelude. */
 export function preludeSources(): { main: string; modules: Record<string, string> } {
   if (!cached) {
     const read = (f: string): string => compact(fs.readFileSync(path.join(dir, f), "utf8"));
     cached = {
       main: read("guest.js")
-        .replace("__QG_OPS__", JSON.stringify(Op))
+        .replace("__QG_OPS__", JSON.stringify(guestOps))
         .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
       modules: Object.fromEntries(
         ["codec", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime"].map((m) => [
           m,
-          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind })),
+          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ Op, CtxKind, CtxErr, AtomicOp, TimerKind })),
         ]),
       ),
     };

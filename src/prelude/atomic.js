@@ -3,8 +3,10 @@
 // Defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, OP, Handle, encode, decode } = rt;
-  const A = __QG_TOOLKIT__.AtomicOp;
+  const { host, Handle, encode, decode } = rt;
+  const T = __QG_TOOLKIT__;
+  const OP = T.Op;
+  const A = T.AtomicOp;
   const int = (n, what) => {
     if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new TypeError("atomic." + what + ": not a safe integer");
     return n;

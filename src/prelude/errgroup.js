@@ -3,7 +3,8 @@
 // Defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, OP, Handle, spawn, encode, decode, GOEXIT } = rt;
+  const OP = __QG_TOOLKIT__.Op;
+  const { host, Handle, spawn, encode, decode, GOEXIT } = rt;
   class Group extends Handle {
     constructor(ctxId, id) {
       super("e", id === undefined ? host(OP.GroupNew, ctxId || 0) : id);

@@ -2,7 +2,8 @@
 // Defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, OP, GOEXIT } = rt;
+  const OP = __QG_TOOLKIT__.Op;
+  const { host, GOEXIT } = rt;
   const runtime = Object.freeze({
     // Ends the calling goroutine after its finally blocks run (Go's deferred calls). It throws a
     // sentinel that the goroutine's entry swallows, so a catch block that catches everything must
