@@ -24,6 +24,7 @@ const examples = [
 const unordered = new Map<string, (line: string) => string>([
   ["worker-pools", (l) => l.replace(/^worker \d/, "worker N")],
   ["waitgroups", (l) => l],
+  ["goroutines", (l) => l],
 ]);
 
 test("every example in examples/gobyexample is listed, has a golden file, and starts with a two-line comment", () => {

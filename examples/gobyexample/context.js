@@ -4,7 +4,7 @@ function hello(ctx, reply) {
   println("server: hello handler started");
   try {
     select(
-      recv(time.after(100 * time.Millisecond), () => reply.send("hello")),
+      recv(time.after(300 * time.Millisecond), () => reply.send("hello")),
       recv(ctx.done(), () => {
         const err = ctx.err();
         println("server:", err.message);
@@ -32,5 +32,5 @@ function request(cancelAfterMs) {
 
 function main() {
   request(-1); // waits for the answer
-  request(10); // cancels before it is ready
+  request(30); // cancels before it is ready
 }

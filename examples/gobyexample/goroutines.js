@@ -1,5 +1,5 @@
 // Goroutines: go(f, args) runs f concurrently; a closure literal works too.
-// (gobyexample.com/goroutines; main sleeps so the goroutines get to finish.)
+// (gobyexample.com/goroutines; main sleeps so they finish; their lines may interleave, as in Go.)
 function f(from) {
   for (let i = 0; i < 3; i++) println(from, ":", i);
 }

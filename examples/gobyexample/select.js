@@ -1,5 +1,5 @@
 // Select: wait on several channel operations at once and take whichever is
-// ready first. (gobyexample.com/select; 1 s and 2 s scaled to 10 and 20 ms)
+// ready first. (gobyexample.com/select; 1 s and 2 s scaled to 10 and 60 ms)
 function main() {
   const c1 = chan();
   const c2 = chan();
@@ -8,7 +8,7 @@ function main() {
     c1.send("one");
   });
   go(() => {
-    time.sleep(20 * time.Millisecond);
+    time.sleep(60 * time.Millisecond);
     c2.send("two");
   });
   for (let i = 0; i < 2; i++) {

@@ -58,10 +58,12 @@ eachBackend(test, "Cond: signal wakes the longest waiter; broadcast wakes all; e
 eachBackend(test, "Cond works on an RWMutex's write side", async (backend) => {
   const r = await run(
     `function main() {
-       const rw = new sync.RWMutex(), cond = new sync.Cond(rw), done = chan()
-       go(() => { rw.lock(); cond.wait(); rw.unlock(); done.send("woke") })
-       sleep(5)
+       const rw = new sync.RWMutex(), cond = new sync.Cond(rw), done = chan(), locked = chan()
+       go(() => { rw.lock(); locked.send(1); cond.wait(); rw.unlock(); done.send("woke") })
+       locked.recv()
+       rw.lock()   // granted only once the goroutine's wait() released it: it is waiting now
        cond.signal()
+       rw.unlock()
        println(done.recv(), cond.L === rw)
      }`,
     { backend },

@@ -30,9 +30,9 @@ eachBackend(test, "RWMutex prefers a waiting writer: readers arriving after it w
        const rw = new sync.RWMutex(), log = chan(10)
        rw.rLock()                                            // main reads
        go(() => { rw.lock(); log.send("W in"); sleep(5); log.send("W out"); rw.unlock() })
-       sleep(10)                                             // the writer is queued
+       sleep(50)                                             // the writer is queued
        go(() => { rw.rLock(); log.send("R2 in"); rw.rUnlock() })
-       sleep(10)                                             // so is the late reader, behind the writer
+       sleep(50)                                             // so is the late reader, behind the writer
        println("tryRLock while a writer waits:", rw.tryRLock())
        log.send("R1 out")
        rw.rUnlock()
@@ -50,9 +50,9 @@ eachBackend(test, "RWMutex: readers queued behind a writer get in before the nex
        const rw = new sync.RWMutex(), log = chan(10)
        rw.lock()
        go(() => { rw.rLock(); log.send("R"); sleep(5); rw.rUnlock() })
-       sleep(5)
+       sleep(30) // the reader queues…
        go(() => { rw.lock(); log.send("W2"); rw.unlock() })
-       sleep(5)
+       sleep(30) // …then the second writer
        rw.unlock()
        println(log.recv(), log.recv())
      }`,
