@@ -66,7 +66,7 @@ eachBackend(test, "afterFunc runs fn (closure or top-level, with arguments) in a
        const out = chan(5), who = "closure"
        const t = time.afterFunc(5, () => report(out, who))
        println(t.c)
-       time.afterFunc(10, report, out, "named")
+       time.afterFunc(60, report, out, "named")
        println(out.recv())
        println(out.recv())
        const never = time.afterFunc(20, () => out.send("should not run"))
