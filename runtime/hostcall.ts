@@ -25,6 +25,10 @@ import { Mutex, Once, WaitGroup } from "./sync.js";
 import { GoTimer } from "./time.js";
 import type { Timer } from "./timer.js";
 
+/** The toolkit's opcode range in ops.ts (served by toolkitOp). */
+const TOOLKIT_FIRST_OP = 40;
+const TOOLKIT_LAST_OP = 69;
+
 type Handle = Chan | WaitGroup | Mutex | Once | RWMutex | Cond | Semaphore | Context | ErrGroup | AtomicCell | GoTimer;
 
 export class HostCalls {
@@ -64,7 +68,7 @@ export class HostCalls {
             "(go, chan, print, …): move it into main() or a function",
         );
       }
-      return op >= Op.CtxNew ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);
+      return op >= TOOLKIT_FIRST_OP && op <= TOOLKIT_LAST_OP ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);
     } catch (e) {
       if (e instanceof GoFatal) return this.sched.fatal(g, e.message);
       if (e instanceof GoPanic) return w.throwError(ctx, e.message, e.guestName);
