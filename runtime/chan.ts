@@ -99,19 +99,30 @@ export class Chan {
   /** chansend: fast paths first (waiting receiver, room in buffer), then block. */
   send(g: G, v: Wire, block: boolean, sel: SelectWait | null = null, caseIndex = -1): ChanResult | false {
     if (this.closed) throw new GoPanic("send on closed channel");
+    if (this.trySend(v)) return ChanResult.Done;
+    if (!block) return false;
+    return this.wait(this.sendq, new Sudog(g, this, v, sel, caseIndex, true));
+  }
+
+  /** A send from no goroutine (a timer firing): delivered or buffered if it can be at once, else dropped. */
+  sendFromTimer(v: Wire): boolean {
+    return !this.closed && this.trySend(v);
+  }
+
+  /** chansend's two fast paths: a waiting receiver, then room in the buffer. */
+  private trySend(v: Wire): boolean {
     const r = this.dequeueWaiter(this.recvq);
     if (r) {
       this.handOff(r, v, true);
-      return ChanResult.Done;
+      return true;
     }
     if (this.count < this.cap) {
       this.buf[this.sendx] = v;
       this.sendx = (this.sendx + 1) % this.cap;
       this.count++;
-      return ChanResult.Done;
+      return true;
     }
-    if (!block) return false;
-    return this.wait(this.sendq, new Sudog(g, this, v, sel, caseIndex, true));
+    return false;
   }
 
   /**
@@ -168,6 +179,18 @@ export class Chan {
       deliver(s, undefined, false);
       this.ready(s.g);
     }
+  }
+
+  /**
+   * Drops the buffered values (a stopped or reset timer's stale tick, as Go
+   * 1.23 guarantees); true if there were any. Only a channel no goroutine
+   * sends on may be drained, so sendq is empty and no sender loses a value.
+   */
+  drain(): boolean {
+    const had = this.count > 0;
+    this.buf.fill(undefined);
+    this.count = this.recvx = this.sendx = 0;
+    return had;
   }
 
   /** Dequeues the next waiter; if it belongs to a select, that select's other cases are cancelled. */

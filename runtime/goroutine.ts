@@ -39,6 +39,10 @@ export type WaitReason =
   | "sleep"
   | "sync.WaitGroup.Wait"
   | "sync.Mutex.Lock"
+  | "sync.RWMutex.RLock"
+  | "sync.RWMutex.Lock"
+  | "sync.Cond.Wait"
+  | "semacquire"
   | "IO wait"
   | "";
 
@@ -49,6 +53,11 @@ export interface StartSpec {
   caps: string | undefined;
   /** wire form of the argument array, or undefined for no arguments */
   args: string | undefined;
+  /**
+   * handle key of what runs the function and hears of its end (WaitGroup.go:
+   * a WaitGroup, errgroup's go: its Group), or undefined to just call it
+   */
+  wrap?: string | undefined;
 }
 
 /** A value as it travels between goroutines: numbers as-is, everything else encoded by the guest codec. */

@@ -5,19 +5,32 @@
 // the host.
 //
 // Handle ids are shared by every kind of runtime object (channels, WaitGroups,
-// mutexes, onces); 0 is the nil channel. Handles live as long as the runtime.
+// mutexes, onces, contexts, timers…); 0 is the nil channel. Handles live as
+// long as the runtime.
+import { AtomicCell } from "./atomic.js";
 import { Chan, ChanResult } from "./chan.js";
+import { Cond } from "./cond.js";
+import { Context } from "./context.js";
 import { PARK } from "./engine/engine.js";
 import type { JSContextPtr, QuickJSWasm } from "./engine/quickjs.js";
-import type { G, Wire } from "./goroutine.js";
-import { Op, SelectKind } from "./ops.js";
-import { GoPanic } from "./panic.js";
-import type { Scheduler } from "./scheduler.js";
+import { ErrGroup } from "./errgroup.js";
+import type { G, StartSpec, Wire } from "./goroutine.js";
+import { CtxErr, CtxKind, Op, SelectKind, TimerKind } from "./ops.js";
+import { GoFatal, GoPanic, goTraceback } from "./panic.js";
+import { RWMutex } from "./rwmutex.js";
+import { PRELUDE_FILE, type Scheduler } from "./scheduler.js";
 import { type SelectCase, selectgo } from "./select.js";
+import { Semaphore } from "./semaphore.js";
 import { Mutex, Once, WaitGroup } from "./sync.js";
 import { NetOps, type CallArgs } from "../netpoll/netops.js";
+import { GoTimer } from "./time.js";
+import type { Timer } from "./timer.js";
 
-type Handle = Chan | WaitGroup | Mutex | Once;
+/** The toolkit's opcode range in ops.ts (served by toolkitOp). */
+const TOOLKIT_FIRST_OP = 40;
+const TOOLKIT_LAST_OP = 69;
+
+type Handle = Chan | WaitGroup | Mutex | Once | RWMutex | Cond | Semaphore | Context | ErrGroup | AtomicCell | GoTimer;
 
 export class HostCalls {
   private readonly handles = new Map<number, Handle>();
@@ -31,11 +44,17 @@ export class HostCalls {
   readonly net: NetOps;
   /** argument readers of the call being served, handed to NetOps */
   private readonly args: CallArgs = { num: () => NaN, str: () => "", val: () => 0 };
+  private readonly stopTimerFn: (t: Timer) => void;
+  private readonly newChanFn: () => Chan;
+  /** context.background(), made on first use */
+  private background: Context | null = null;
 
   constructor(private readonly sched: Scheduler) {
     // A host waiter (see G.host) is woken by its callback, never scheduled.
     this.readyFn = (g) => (g.host === null ? sched.ready(g) : g.host(g));
     this.net = new NetOps(sched.poller);
+    this.stopTimerFn = (t) => void sched.timers.stop(t);
+    this.newChanFn = () => this.add((id) => new Chan(id, 0, this.readyFn));
   }
 
   /** The instance of the G being served (set by dispatch and resumed; a host call never nests across Gs). */
@@ -59,8 +78,9 @@ export class HostCalls {
             "(go, chan, print, …): move it into main() or a function",
         );
       }
-      return this.op(g, ctx, op, num, str, argc);
+      return op >= TOOLKIT_FIRST_OP && op <= TOOLKIT_LAST_OP ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);
     } catch (e) {
+      if (e instanceof GoFatal) return this.sched.fatal(g, e.message);
       if (e instanceof GoPanic) return w.throwError(ctx, e.message, e.guestName);
       return w.throwError(ctx, `quickgo internal error: ${(e as Error).message ?? String(e)}`);
     }
@@ -129,7 +149,8 @@ export class HostCalls {
         if (typeof fn === "number" && !g.program.closures[fn]) throw new GoPanic(`go: unknown closure ${fn}`);
         const caps = str(2);
         const args = str(3);
-        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined }, g.program);
+        const wrap = str(4);
+        const child = s.spawn({ fn, caps: caps || undefined, args: args || undefined, wrap: wrap || undefined }, g.program);
         return this.num(ctx, child.id);
       }
       case Op.Sleep: {
@@ -170,12 +191,12 @@ export class HostCalls {
       case Op.WgWait:
         return this.get(num(1), WaitGroup).wait(g) ? this.parkWith(g) : 0;
       case Op.Lock:
-        return this.get(num(1), Mutex).lock(g) ? this.parkWith(g) : 0;
+        return this.locker(num(1)).lock(g) ? this.parkWith(g) : 0;
       case Op.Unlock:
-        this.get(num(1), Mutex).unlock();
+        this.locker(num(1)).unlock();
         return 0;
       case Op.TryLock:
-        return this.bool(ctx, this.get(num(1), Mutex).tryLock());
+        return this.bool(ctx, this.locker(num(1)).tryLock());
       case Op.OnceBegin: {
         const r = this.get(num(1), Once).begin(g);
         if (r === "park") {
@@ -218,6 +239,175 @@ export class HostCalls {
         if (op >= Op.NetListen && op < Op.TextEncode) return this.net.dispatch(g, this.wasm, ctx, op, this.args);
         throw new GoPanic(`quickgo: unknown operation ${op}`);
     }
+  }
+
+  /** The toolkit's operations (Op 40–69): Go's context, sync, errgroup, atomic, time and runtime packages. */
+  private toolkitOp(g: G, ctx: JSContextPtr, op: number, num: (i: number) => number, str: (i: number) => string): number {
+    const s = this.sched;
+    switch (op) {
+      case Op.CtxNew: {
+        const kind = num(1);
+        if (kind === CtxKind.Background) {
+          this.background ??= this.add((id) => new Context(id, null, false, Infinity));
+          return this.num(ctx, this.background.id);
+        }
+        const parent = this.get(num(2), Context);
+        if (kind === CtxKind.Value) return this.num(ctx, this.add((id) => new Context(id, parent, false, parent.deadline, str(3), str(4))).id);
+        // withDeadline: a parent deadline that comes first makes this a plain withCancel, as in Go.
+        const d = kind === CtxKind.Deadline && num(3) < parent.deadline ? num(3) : parent.deadline;
+        const c = this.add((id) => new Context(id, parent, true, d));
+        if (d < parent.deadline && c.err === CtxErr.None) {
+          const left = d - Date.now();
+          if (left <= 0) c.cancel(CtxErr.DeadlineExceeded, this.stopTimerFn);
+          else c.timer = s.timers.add(performance.now() + left, () => c.cancel(CtxErr.DeadlineExceeded, this.stopTimerFn));
+        }
+        return this.num(ctx, c.id);
+      }
+      case Op.CtxCancel: {
+        const c = this.get(num(1), Context);
+        if (c.canceler === c) c.cancel(CtxErr.Canceled, this.stopTimerFn);
+        return 0;
+      }
+      case Op.CtxDone:
+        return this.num(ctx, this.get(num(1), Context).done(this.newChanFn)?.id ?? 0);
+      case Op.CtxErr:
+        return this.num(ctx, this.get(num(1), Context).error);
+      case Op.CtxValue:
+        return this.toGuest(ctx, this.get(num(1), Context).lookup(str(2)));
+      case Op.CtxDeadline:
+        return this.num(ctx, this.get(num(1), Context).deadline);
+      case Op.RWMutexNew:
+        return this.num(ctx, this.add((id) => new RWMutex(id, this.readyFn)).id);
+      case Op.RLock:
+        return this.get(num(1), RWMutex).rLock(g) ? this.parkWith(g) : 0;
+      case Op.RUnlock:
+        this.get(num(1), RWMutex).rUnlock();
+        return 0;
+      case Op.TryRLock:
+        return this.bool(ctx, this.get(num(1), RWMutex).tryRLock());
+      case Op.CondNew: {
+        const lockerId = num(1);
+        return this.num(ctx, this.add((id) => new Cond(id, lockerId, this.locker(lockerId), this.readyFn)).id);
+      }
+      case Op.CondWait:
+        this.get(num(1), Cond).wait(g);
+        return this.parkWith(g);
+      case Op.CondSignal: {
+        const c = this.get(num(1), Cond);
+        if (num(2) === 1) c.broadcast();
+        else c.signal();
+        return 0;
+      }
+      case Op.SemNew:
+        return this.num(ctx, this.add((id) => new Semaphore(id, this.count(num(1), "semaphore size"), this.readyFn)).id);
+      case Op.SemAcquire: {
+        const sem = this.get(num(1), Semaphore);
+        const n = this.count(num(2), "semaphore weight");
+        const mode = num(3);
+        if (mode < 0) return this.num(ctx, sem.tryAcquire(n) ? 0 : 1);
+        const c = mode > 0 ? this.get(mode, Context) : null;
+        if (c && c.error !== CtxErr.None) return this.num(ctx, 1); // x/sync checks ctx first
+        if (!sem.acquire(g, n, c)) return this.num(ctx, 0);
+        return s.park(g); // g.param: 0 acquired, 1 canceled (set by whoever readies g)
+      }
+      case Op.SemRelease:
+        this.get(num(1), Semaphore).release(this.count(num(2), "semaphore weight"));
+        return 0;
+      case Op.GroupNew: {
+        const ctxId = num(1);
+        const c = ctxId > 0 ? this.get(ctxId, Context) : null;
+        return this.num(ctx, this.add((id) => new ErrGroup(id, c, this.readyFn, this.stopTimerFn)).id);
+      }
+      case Op.GroupGo: {
+        const r = this.get(num(1), ErrGroup).start(g, num(2) === 1);
+        if (r === "park") {
+          g.param = 1;
+          return s.park(g);
+        }
+        return this.bool(ctx, r === "ok");
+      }
+      case Op.GroupDone:
+        this.get(num(1), ErrGroup).done(num(2) === 1, str(3));
+        return 0;
+      case Op.GroupWait: {
+        const grp = this.get(num(1), ErrGroup);
+        if (grp.wait(g)) return s.park(g);
+        return this.toGuest(ctx, grp.err);
+      }
+      case Op.GroupSetLimit:
+        this.get(num(1), ErrGroup).setLimit(num(2));
+        return 0;
+      case Op.AtomicNew: {
+        const numeric = num(1) === 0;
+        const init: Wire | undefined = numeric ? num(2) : undefined;
+        return this.num(ctx, this.add((id) => new AtomicCell(id, numeric, init)).id);
+      }
+      case Op.Atomic: {
+        const cell = this.get(num(1), AtomicCell);
+        const arg = (i: number): Wire => (cell.numeric ? num(i) : str(i));
+        const r = cell.apply(num(2), arg(3), arg(4));
+        if (typeof r === "boolean") return this.bool(ctx, r);
+        return this.toGuest(ctx, r);
+      }
+      case Op.TimerNew: {
+        const kind = num(1);
+        const ms = num(2);
+        if (kind === TimerKind.Ticker && !(ms > 0)) throw new GoPanic("non-positive interval for NewTicker");
+        const isFunc = kind === TimerKind.FuncNamed || kind === TimerKind.FuncClosure;
+        let start: StartSpec | null = null;
+        if (isFunc) {
+          const fn = kind === TimerKind.FuncNamed ? str(3) : num(3);
+          if (typeof fn === "number" && !g.program.closures[fn]) throw new GoPanic(`afterFunc: unknown closure ${fn}`);
+          start = { fn, caps: str(4) || undefined, args: str(5) || undefined };
+        }
+        const c = isFunc ? null : this.add((id) => new Chan(id, 1, this.readyFn));
+        const program = g.program; // the timer's goroutine runs the program of the G that made it
+        const spawn = (st: StartSpec): void => void s.spawn({ ...st }, program);
+        const t = this.add((id) => new GoTimer(id, s.timers, c, start, spawn, kind === TimerKind.Ticker ? ms : 0));
+        t.start(ms);
+        return this.num(ctx, t.id);
+      }
+      case Op.TimerStop:
+        return this.bool(ctx, this.get(num(1), GoTimer).stop());
+      case Op.TimerReset: {
+        const t = this.get(num(1), GoTimer);
+        const ms = num(2);
+        if (t.period > 0 && !(ms > 0)) throw new GoPanic("non-positive interval for Ticker.Reset");
+        return this.bool(ctx, t.reset(ms, t.period > 0 ? ms : 0));
+      }
+      case Op.Related: {
+        const h = this.handles.get(num(1));
+        const key = h instanceof Cond ? (this.handles.get(h.lockerId) instanceof RWMutex ? "r" : "m") + h.lockerId : h instanceof GoTimer && h.c ? `c${h.c.id}` : "";
+        return this.wasm.newString(ctx, key);
+      }
+      case Op.Goexit:
+        s.goexit(g);
+        return 0;
+      case Op.Stack:
+        return this.wasm.newString(ctx, `goroutine ${g.id} [running]:\n${goTraceback(str(1), PRELUDE_FILE)}\n`);
+      default:
+        throw new GoPanic(`quickgo: unknown operation ${op}`);
+    }
+  }
+
+  /** Registers a new runtime object under the next handle id. */
+  private add<T extends Handle>(make: (id: number) => T): T {
+    const h = make(this.nextHandle++);
+    this.handles.set(h.id, h);
+    return h;
+  }
+
+  /** A Mutex, or an RWMutex's write side. */
+  private locker(id: number): Mutex | RWMutex {
+    const h = this.handles.get(id);
+    if (h instanceof Mutex || h instanceof RWMutex) return h;
+    throw new GoPanic("invalid Mutex handle");
+  }
+
+  /** A weight or size: a non-negative integer. */
+  private count(n: number, what: string): number {
+    if (!Number.isInteger(n) || n < 0) throw new GoPanic(`${what} must be a non-negative integer`, "RangeError");
+    return n;
   }
 
   /** Result of a parked call, delivered when its G runs again. */

@@ -2,8 +2,8 @@
 // guest's hidden host function with an opcode first. The guest prelude gets
 // this table injected, so the two sides cannot drift apart.
 export const Op = {
-  GoNamed: 1, // (name, capsWire, argsWire) → goroutine id
-  GoClosure: 2, // (closureId, capsWire, argsWire) → goroutine id
+  GoNamed: 1, // (name, capsWire, argsWire, wrapKey?) → goroutine id
+  GoClosure: 2, // (closureId, capsWire, argsWire, wrapKey?) → goroutine id
   ChanMake: 3, // (cap) → chan id
   SendNum: 4, // (chanId, number)
   SendWire: 5, // (chanId, wire string)
@@ -22,9 +22,9 @@ export const Op = {
   WgAdd: 18, // (id, delta)
   WgWait: 19, // (id)
   MutexNew: 20, // () → id
-  Lock: 21, // (id)
-  Unlock: 22, // (id)
-  TryLock: 23, // (id) → bool
+  Lock: 21, // (id) of a Mutex, or an RWMutex's write side
+  Unlock: 22, // (id) of a Mutex or RWMutex
+  TryLock: 23, // (id) → bool, of a Mutex or RWMutex
   OnceNew: 24, // () → id
   OnceBegin: 25, // (id) → 1: run f, 0: done
   OnceEnd: 26, // (id)
@@ -34,6 +34,38 @@ export const Op = {
   Print: 30, // (fd, string)
   Args: 31, // () → JSON string array
   LoadPrelude: 32, // (name) evaluates a lazily loaded prelude module ("codec", "inspect") in the caller's context
+
+  // The toolkit (Go's sync, context, time, errgroup, atomic, runtime packages): 40–69.
+  CtxNew: 40, // (kind: CtxKind, parentId, deadlineEpochMs | keyWire, valueWire) → context id
+  CtxCancel: 41, // (id)
+  CtxDone: 42, // (id) → chan id, 0 (nil) for a context that is never canceled
+  CtxErr: 43, // (id) → CtxErr
+  CtxValue: 44, // (id, keyWire) → wire | undefined
+  CtxDeadline: 45, // (id) → epoch ms, or Infinity for none
+  RWMutexNew: 46, // () → id
+  RLock: 47, // (id)
+  RUnlock: 48, // (id)
+  TryRLock: 49, // (id) → bool
+  CondNew: 50, // (lockerId) → id
+  CondWait: 51, // (id)
+  CondSignal: 52, // (id, all: 0 | 1)
+  SemNew: 53, // (size) → id
+  SemAcquire: 54, // (id, n, ctxId | 0 = none | -1 = try) → 0 acquired, 1 not (try failed / ctx done)
+  SemRelease: 55, // (id, n)
+  GroupNew: 56, // (ctxId | 0) → id
+  GroupGo: 57, // (id, block: 0 | 1) → bool: a slot was taken (blocks for one under setLimit)
+  GroupDone: 58, // (id, failed: 0 | 1, errWire)
+  GroupWait: 59, // (id) → first error's wire | undefined
+  GroupSetLimit: 60, // (id, n)
+  AtomicNew: 61, // (kind: 0 number | 1 wire, initial) → id
+  Atomic: 62, // (id, AtomicOp, a, b) → per op
+  TimerNew: 63, // (TimerKind, ms, fnRef?, capsWire?, argsWire?) → id
+  TimerStop: 64, // (id) → bool: the timer was pending
+  TimerReset: 65, // (id, ms) → bool: the timer was pending
+  Related: 66, // (id) → handle key of a companion object: a Cond's Locker, a Timer's channel ("" if none)
+  Goexit: 67, // () the goroutine is ending by runtime.goexit()
+  Stack: 68, // (jsStack) → Go-style traceback of the caller
+
   // 40–69: toolkit (sync, context, atomic, time); 70–99: host API.
   // 100–: netpoll (netpoll/netops.ts has the result protocol).
   NetListen: 100, // (network, addr) → "L{id,addr}" | "E{err}"
@@ -48,6 +80,18 @@ export const Op = {
   TextEncode: 120, // (string) → ArrayBuffer of its UTF-8
   TextDecode: 121, // (ArrayBuffer, fatal) → string
 } as const;
+
+/** CtxNew kinds. */
+export const CtxKind = { Background: 0, Cancel: 1, Deadline: 2, Value: 3 } as const;
+
+/** Op.CtxErr results; the guest maps them to its context.Canceled / context.DeadlineExceeded. */
+export const CtxErr = { None: 0, Canceled: 1, DeadlineExceeded: 2 } as const;
+
+/** Op.Atomic operations. */
+export const AtomicOp = { Load: 0, Store: 1, Add: 2, Swap: 3, CompareAndSwap: 4 } as const;
+
+/** Op.TimerNew kinds: a channel timer, a ticker, or AfterFunc starting a top-level function / a closure. */
+export const TimerKind = { Timer: 0, Ticker: 1, FuncNamed: 2, FuncClosure: 3 } as const;
 
 /** Select case kinds in the Select call. */
 export const SelectKind = { Recv: 0, SendNum: 1, SendWire: 2 } as const;

@@ -14,6 +14,13 @@ export class GoPanic extends Error {
   }
 }
 
+/**
+ * A fatal error (Go's runtime `fatal`/`throw`, e.g. "sync: unlock of unlocked
+ * mutex"): unlike a panic it cannot be recovered; the program ends with
+ * `fatal error: <message>` and the goroutine's stack.
+ */
+export class GoFatal extends GoPanic {}
+
 /** An uncaught guest exception, as Go would print it. */
 export interface PanicInfo {
   goroutine: number;

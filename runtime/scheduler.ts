@@ -135,6 +135,10 @@ export class Scheduler implements GuestHost {
   private outFd = 1;
   private outLen = 0;
   private finished = false;
+  /** a fatal error stopped the program: nothing more runs while its report is made */
+  private halted = false;
+  /** main ended by runtime.goexit(): the program runs on until the other goroutines are done */
+  private mainGoexited = false;
   private resolveExit!: (s: ExitStatus) => void;
   /** Settles when the program ends. */
   readonly done: Promise<ExitStatus>;
@@ -284,7 +288,7 @@ export class Scheduler implements GuestHost {
 
   /** Makes sure the loop will run soon (from an event-loop callback, never re-entrantly); start() wakes it the first time. */
   private wakeup(): void {
-    if (this.scheduled || this.current || this.finished || this.engines.length === 0) return;
+    if (this.scheduled || this.current || this.finished || this.halted || this.engines.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -308,7 +312,7 @@ export class Scheduler implements GuestHost {
    */
   private runLoop(began: number): void {
     for (;;) {
-      if (this.finished) return;
+      if (this.finished || this.halted) return;
       const now = performance.now();
       if (now - began > YIELD_EVERY_MS) {
         this.flush();
@@ -378,6 +382,7 @@ export class Scheduler implements GuestHost {
       typeof fn === "number" ? this.evalOrThrow(wasm, g, prog.closures[fn]!.factorySource, prog.file, true) : wasm.newString(ctx, fn),
       wasm.newString(ctx, caps ?? ""),
       wasm.newString(ctx, args ?? ""),
+      wasm.newString(ctx, g.start.wrap ?? ""),
     ];
     g.entryFn = wasm.getGlobal(ctx, "__qg_entry");
     g.entryArgc = argv.length;
@@ -450,7 +455,36 @@ export class Scheduler implements GuestHost {
     if (g.killed) {
       if (g === this.main) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
     } else if (panic) this.die(panic);
-    else if (g === this.main) this.finish({ code: 0 });
+    else if (g === this.main && !this.mainGoexited) this.finish({ code: 0 });
+  }
+
+  /**
+   * runtime.goexit() ended g (its finally blocks ran). Like Go, when main
+   * does this the program goes on; once no goroutine is left it is a
+   * deadlock ("no goroutines (main called runtime.Goexit)").
+   */
+  goexit(g: G): void {
+    if (g === this.main) this.mainGoexited = true;
+  }
+
+  /**
+   * Go's fatal errors (the runtime's throw, e.g. "sync: unlock of unlocked
+   * mutex") cannot be recovered: g parks for good, no other goroutine runs,
+   * and once the loop is off the CPU g's stack is read and the program ends
+   * with `fatal error: <message>` and exit status 2.
+   */
+  fatal(g: G, message: string): number {
+    this.halted = true;
+    g.unpark = () => {};
+    setImmediate(() => void this.reportFatal(g, message));
+    return this.park(g);
+  }
+
+  private async reportFatal(g: G, message: string): Promise<void> {
+    while (this.current) await new Promise((r) => setImmediate(r)); // a jspi run still unwinding
+    const trace = await this.stackOf(g);
+    this.write(2, `fatal error: ${message}\n\ngoroutine ${g.id} [running]:\n${trace}${trace ? "\n" : ""}`);
+    this.finish({ code: 2, panic: { goroutine: g.id, message, trace } });
   }
 
   crashed(g: G, error: Error): void {
@@ -566,6 +600,10 @@ export class Scheduler implements GuestHost {
   }
 
   private async deadlock(): Promise<void> {
+    if (this.allgs.size === 0) {
+      this.write(2, "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n");
+      return this.finish({ code: 2, deadlock: true });
+    }
     const dump = await this.dumpGoroutines();
     this.write(2, `fatal error: all goroutines are asleep - deadlock!\n\n${dump}`);
     this.finish({ code: 2, deadlock: true, dump });
@@ -581,22 +619,25 @@ export class Scheduler implements GuestHost {
     const dumps: string[] = [];
     for (const g of [...this.allgs.values()].sort((a, b) => a.id - b.id)) {
       let state: string = g.waitReason || statusName[g.status];
-      if (g.savedSP !== 0 && g.ctx !== 0) {
-        this.calls.dumpRequested = g;
-        const status = g.status;
-        this.current = g;
-        const p = g.engine!.run(g);
-        if (p) await p;
-        this.current = null;
-        g.status = status;
-        this.calls.dumpRequested = null;
-      } else {
-        g.stackTrace = "";
-      }
+      g.stackTrace = await this.stackOf(g);
       if (g.status === GStatus.Idle) state = "runnable";
       dumps.push(`goroutine ${g.id} [${state}]:\n${g.stackTrace}${g.stackTrace ? "\n" : ""}`);
     }
     return dumps.join("\n");
+  }
+
+  /** The JS stack of a parked or preempted G, read by resuming it just long enough (see HostCalls.resumed); "" if it never ran. */
+  private async stackOf(g: G): Promise<string> {
+    if (g.savedSP === 0 || g.ctx === 0) return "";
+    this.calls.dumpRequested = g;
+    const status = g.status;
+    this.current = g;
+    const p = g.engine!.run(g);
+    if (p) await p;
+    this.current = null;
+    g.status = status;
+    this.calls.dumpRequested = null;
+    return g.stackTrace;
   }
 
   /**

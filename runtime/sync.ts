@@ -1,13 +1,21 @@
-// WaitGroup, Mutex and Once, after Go's sync package. They are runtime objects
+// WaitGroup, Mutex and Once, after Go's sync package (RWMutex, Cond and the
+// semaphore have files of their own). They are runtime objects
 // (goroutines share no memory): guests hold handles to them. Waiters park with
 // Go's wait reasons and are readied in FIFO order.
 import type { G } from "./goroutine.js";
-import { GoPanic } from "./panic.js";
+import { GoFatal, GoPanic } from "./panic.js";
 
-type Ready = (g: G) => void;
+export type Ready = (g: G) => void;
+
+/** What sync.Cond waits with: a Mutex, or an RWMutex's write side. */
+export interface Locker {
+  /** true: the caller must park; it owns the lock when it resumes */
+  lock(g: G): boolean;
+  unlock(): void;
+}
 
 /** Queues g on a waiter list, remembering how to take it off again (kill). */
-function enqueue(waiters: G[], g: G): void {
+export function enqueue(waiters: G[], g: G): void {
   waiters.push(g);
   g.unpark = () => {
     const i = waiters.indexOf(g);
@@ -37,7 +45,7 @@ export class WaitGroup {
   }
 }
 
-export class Mutex {
+export class Mutex implements Locker {
   locked = false;
   /** Gs parked in lock(); unlock hands the mutex to the first directly (no barging) */
   readonly waiters: G[] = [];
@@ -61,7 +69,7 @@ export class Mutex {
   }
 
   unlock(): void {
-    if (!this.locked) throw new GoPanic("sync: unlock of unlocked mutex");
+    if (!this.locked) throw new GoFatal("sync: unlock of unlocked mutex");
     const next = this.waiters.shift();
     if (next) this.ready(next); // ownership passes to next; stays locked
     else this.locked = false;

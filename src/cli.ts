@@ -32,6 +32,14 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A closed stdout (`quickgo run x.js | head`) ends the program quietly, as
+  // SIGPIPE ends a Go program (exit status 141 like a shell reports it).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(141);
+      throw e;
+    });
+  }
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
     process.stdout.write(USAGE);

@@ -51,7 +51,7 @@ interface Edit {
   text: string;
 }
 
-/** A call that starts a goroutine with a closure: `go(FN)`, `x.go(FN)`, `afterFunc(ms, FN)`. */
+/** A call that starts a goroutine with a closure: `go(FN)`, `x.go(FN)`, `x.tryGo(FN)`, `afterFunc(ms, FN)`. */
 interface Site {
   id: number;
   /** the argument replaced by `__qg_closure(id, [...])`: FN itself or the identifier naming it */
@@ -75,6 +75,8 @@ interface Closure {
 const LINE_BREAK = /\r\n?|\n|\u2028|\u2029/g;
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 const SPAWN_ARG: Readonly<Record<string, number>> = { go: 0, afterFunc: 1 };
+/** Methods that start a goroutine: WaitGroup.go, errgroup's go and tryGo, time.afterFunc. */
+const SPAWN_METHOD_ARG: Readonly<Record<string, number>> = { ...SPAWN_ARG, tryGo: 0 };
 
 const onlyQuickgo = (spec: string): string => `cannot import "${spec}": guest programs can only import "quickgo"`;
 
@@ -285,7 +287,7 @@ function spawnArgIndex(call: AnyNode, scope: Scope, root: Scope): number {
   const callee = call.callee as AnyNode;
   if (callee.type === "MemberExpression") {
     const prop = callee.property as AnyNode;
-    return !callee.computed && prop.type === "Identifier" ? (SPAWN_ARG[prop.name as string] ?? -1) : -1;
+    return !callee.computed && prop.type === "Identifier" ? (SPAWN_METHOD_ARG[prop.name as string] ?? -1) : -1;
   }
   if (callee.type !== "Identifier") return -1;
   const name = callee.name as string;

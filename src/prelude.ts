@@ -3,10 +3,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
-import { Op, SelectKind } from "../runtime/ops.js";
+import { AtomicOp, CtxErr, CtxKind, Op, SelectKind, TimerKind } from "../runtime/ops.js";
 
 const dir = path.join(packageRoot, "src", "prelude");
 let cached: { main: string; modules: Record<string, string> } | undefined;
+
+/**
+ * The opcodes guest.js sees: all but the toolkit's (40–69; entry() needs
+ * Goexit) and the netpoller's (100–), which only the lazily loaded modules
+ * use (they get the whole table as __QG_TOOLKIT__.Op), so every goroutine's
+ * prelude stays small.
+ */
+const guestOps = Object.fromEntries(
+  Object.entries(Op).filter(([, v]) => v < Op.CtxNew || (v > 69 && v < Op.NetListen) || v === Op.Goexit),
+);
 
 /** `main` runs in every goroutine; `modules` are evaluated by Op.LoadPrelude. */
 export function preludeSources(): { main: string; modules: Record<string, string> } {
@@ -14,9 +24,14 @@ export function preludeSources(): { main: string; modules: Record<string, string
     const read = (f: string): string => compact(fs.readFileSync(path.join(dir, f), "utf8"));
     cached = {
       main: read("guest.js")
-        .replace("__QG_OPS__", JSON.stringify(Op))
+        .replace("__QG_OPS__", JSON.stringify(guestOps))
         .replace("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
-      modules: Object.fromEntries(["codec", "inspect", "select", "sync", "net"].map((m) => [m, read(`${m}.js`)])),
+      modules: Object.fromEntries(
+        ["codec", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"].map((m) => [
+          m,
+          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ Op, CtxKind, CtxErr, AtomicOp, TimerKind })),
+        ]),
+      ),
     };
   }
   return cached;

@@ -202,6 +202,10 @@ globalThis.__qg_makeCodec = function (hooks) {
           tape[tn++] = x;
           h = 0;
           break;
+        case "function":
+          if (hooks.handleOf(x) == null) throw uncloneable("function", what);
+        // A callable handle (a context's cancel function): encoded like any handle.
+        // falls through
         case "object": {
           if (x === null) {
             tape[tn++] = null;
@@ -592,6 +596,9 @@ globalThis.__qg_makeCodec = function (hooks) {
         return "u";
       case "bigint":
         return "b" + value;
+      case "function":
+        if (hooks.handleOf(value) == null) throw uncloneable("function", what);
+        break;
       default:
         throw uncloneable(typeof value, what);
     }

@@ -24,6 +24,8 @@
   }
 
   const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
+  // Toolkit handles, by key prefix: the module that rebuilds them (its fromHandle).
+  const HANDLE_MODULE = { r: "sync", d: "sync", s: "sync", x: "context", k: "context", e: "errgroup", a: "atomic", b: "atomic", v: "atomic", t: "time", p: "time" };
   function handleFrom(key) {
     let h = handles.get(key);
     if (!h) {
@@ -35,7 +37,9 @@
         case "o": h = new (lazy("sync").Once)(id); break;
         case "n": h = new (lazy("net").Conn)(id); break;
         case "l": h = new (lazy("net").Listener)(id); break;
-        default: throw new Error("malformed value");
+        default:
+          if (!HANDLE_MODULE[key[0]]) throw new Error("malformed value");
+          h = lazy(HANDLE_MODULE[key[0]]).fromHandle(key[0], id);
       }
     }
     return h;
@@ -156,7 +160,9 @@
     if (!(ch instanceof Chan)) throw new TypeError(what + ": not a channel");
     return ch.id;
   };
-  const internals = { host, OP, KIND, Handle, chanId, encode, decode };
+  // runtime.goexit() throws this; entry() swallows it once finally blocks ran.
+  const GOEXIT = Object.freeze({ message: "runtime.Goexit" });
+  const internals = { host, OP, KIND, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
 
   // Goroutines. A closure literal passed to go() was rewritten by the loader
   // into __qg_closure(id, [captured values]): the new goroutine rebuilds it.
@@ -175,19 +181,25 @@
     for (const k of Object.keys(fns)) if (fns[k] === fn) return k;
     return null;
   }
-  function go(fn, ...args) {
-    const a = args.length ? encode(args, "go argument") : "";
-    if (fn instanceof Closure) return host(OP.GoClosure, fn.id, fn.caps, a);
-    if (typeof fn !== "function") throw new TypeError("go: argument is not a function");
+  // How a goroutine starting fn is named to the host: [op, name or closure id, captures].
+  function startOf(fn, what) {
+    if (fn instanceof Closure) return [OP.GoClosure, fn.id, fn.caps];
+    if (typeof fn !== "function") throw new TypeError(what + ": argument is not a function");
     const name = topLevelName(fn);
     if (name === null) {
       throw new TypeError(
-        "go: " + (fn.name ? "function " + fn.name : "this function") +
-          " is neither a top-level function nor a closure literal written in the go() call",
+        what + ": " + (fn.name ? "function " + fn.name : "this function") +
+          " is neither a top-level function nor a closure literal written in the " + what + "() call",
       );
     }
-    return host(OP.GoNamed, name, "", a);
+    return [OP.GoNamed, name, ""];
   }
+  // wrap: key of the WaitGroup/errgroup whose runGoroutine runs fn in the new goroutine, or "".
+  function spawn(fn, args, wrap, what) {
+    const s = startOf(fn, what);
+    return host(s[0], s[1], s[2], args.length ? encode(args, "go argument") : "", wrap);
+  }
+  const go = (fn, ...args) => spawn(fn, args, "", "go");
 
   // Time.
   const sleep = (ms) => void host(OP.Sleep, +ms || 0);
@@ -219,11 +231,17 @@
   };
 
   // Entry of every goroutine: kind 0 = top-level function by name, 1 = closure factory.
-  function entry(kind, ref, caps, args) {
+  function entry(kind, ref, caps, args, wrap) {
     const a = args === "" ? [] : decode(args);
     const fn = kind === 1 ? ref(...(caps === "" ? [] : decode(caps))) : (globalThis.__qg_fns || {})[ref];
     if (typeof fn !== "function") throw new TypeError("function " + ref + " is undeclared in the main program");
-    fn(...a);
+    try {
+      if (wrap === "") fn(...a);
+      else handleFrom(wrap).runGoroutine(fn, a);
+    } catch (e) {
+      if (e !== GOEXIT) throw e;
+      host(OP.Goexit);
+    }
   }
   // For panics: the Go-style message and the stack of what was thrown.
   function describe(e) {
@@ -248,11 +266,16 @@
     goid: () => host(OP.Goid),
     println, console, Chan,
   };
-  const lazyNames = { select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync", net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net" };
+  const lazyNames = {
+    select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync",
+    sync: "sync", semaphore: "sync", time: "time", context: "context", errgroup: "errgroup", atomic: "atomic", runtime: "runtime",
+    net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net",
+  };
   for (const k of Object.keys(lazyNames)) {
     Object.defineProperty(api, k, { get: () => lazy(lazyNames[k])[k], enumerable: true });
   }
   Object.defineProperty(api, "args", { get: () => JSON.parse(host(OP.Args)), enumerable: true });
+  internals.api = api;
   Object.freeze(api);
   // Globals are getters that replace themselves with the value on first use,
   // so a program may still assign or shadow them like ordinary globals.

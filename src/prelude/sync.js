@@ -1,8 +1,10 @@
-// quickgo guest module: WaitGroup, Mutex, Once. Loaded into a goroutine's
-// context the first time it uses one; defines only globalThis.__qg_module.
+// quickgo guest module: Go's sync package (WaitGroup, Mutex, Once, RWMutex,
+// Cond) and golang.org/x/sync/semaphore. Loaded into a goroutine's context
+// the first time it uses one; defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, OP, Handle } = rt;
+  const OP = __QG_TOOLKIT__.Op;
+  const { host, Handle, spawn, handleFrom } = rt;
   class WaitGroup extends Handle {
     constructor(id) {
       super("w", id === undefined ? host(OP.WgNew) : id);
@@ -15,6 +17,24 @@ globalThis.__qg_module = function (rt) {
     }
     wait() {
       host(OP.WgWait, this.id);
+    }
+    // Go 1.25's WaitGroup.Go: add(1), then fn(...args) in a new goroutine that calls done() when it returns.
+    go(fn, ...args) {
+      this.add(1);
+      try {
+        return spawn(fn, args, this.key, "WaitGroup.go");
+      } catch (e) {
+        this.done();
+        throw e;
+      }
+    }
+    // Runs in the new goroutine (see guest.js entry).
+    runGoroutine(fn, args) {
+      try {
+        fn(...args);
+      } finally {
+        this.done();
+      }
     }
   }
   class Mutex extends Handle {
@@ -44,6 +64,81 @@ globalThis.__qg_module = function (rt) {
       }
     }
   }
-
-  return { WaitGroup, Mutex, Once };
+  // lock/unlock/tryLock are the write side (the host's Lock ops take either kind of mutex).
+  class RWMutex extends Handle {
+    constructor(id) {
+      super("r", id === undefined ? host(OP.RWMutexNew) : id);
+    }
+    lock() {
+      host(OP.Lock, this.id);
+    }
+    unlock() {
+      host(OP.Unlock, this.id);
+    }
+    tryLock() {
+      return host(OP.TryLock, this.id);
+    }
+    rLock() {
+      host(OP.RLock, this.id);
+    }
+    rUnlock() {
+      host(OP.RUnlock, this.id);
+    }
+    tryRLock() {
+      return host(OP.TryRLock, this.id);
+    }
+  }
+  // new Cond(l): l is a Mutex or an RWMutex (its write side), reachable as cond.L.
+  class Cond extends Handle {
+    constructor(l, id) {
+      if (id === undefined && !(l instanceof Mutex || l instanceof RWMutex)) throw new TypeError("sync.Cond: L must be a Mutex or an RWMutex");
+      super("d", id === undefined ? host(OP.CondNew, l.id) : id);
+      if (l) Object.defineProperty(this, "L", { value: l });
+    }
+    // A Cond that came from another goroutine learns its L from the host.
+    get L() {
+      const l = handleFrom(host(OP.Related, this.id));
+      Object.defineProperty(this, "L", { value: l });
+      return l;
+    }
+    wait() {
+      host(OP.CondWait, this.id);
+    }
+    signal() {
+      host(OP.CondSignal, this.id, 0);
+    }
+    broadcast() {
+      host(OP.CondSignal, this.id, 1);
+    }
+  }
+  // golang.org/x/sync/semaphore.Weighted; acquire(n) or acquire(ctx, n), FIFO.
+  class Semaphore extends Handle {
+    constructor(n, id) {
+      super("s", id === undefined ? host(OP.SemNew, n) : id);
+    }
+    // With a context, returns null once acquired or ctx.err() if ctx is done first (holding nothing).
+    acquire(a = 1, b) {
+      if (a instanceof Handle && a.key[0] === "x") {
+        return host(OP.SemAcquire, this.id, b === undefined ? 1 : b, a.id) === 0 ? null : a.err();
+      }
+      host(OP.SemAcquire, this.id, a, 0);
+      return null;
+    }
+    tryAcquire(n = 1) {
+      return host(OP.SemAcquire, this.id, n, -1) === 0;
+    }
+    release(n = 1) {
+      host(OP.SemRelease, this.id, n);
+    }
+  }
+  function fromHandle(prefix, id) {
+    switch (prefix) {
+      case "r": return new RWMutex(id);
+      case "d": return new Cond(undefined, id);
+      default: return new Semaphore(undefined, id);
+    }
+  }
+  const sync = Object.freeze({ WaitGroup, Mutex, Once, RWMutex, Cond, Semaphore });
+  const semaphore = Object.freeze({ Weighted: Semaphore, newWeighted: (n) => new Semaphore(n) });
+  return { WaitGroup, Mutex, Once, RWMutex, Cond, Semaphore, sync, semaphore, fromHandle };
 };

@@ -48,10 +48,69 @@ eachBackend(test, "Mutex gives mutual exclusion across goroutines that block ins
   assert.is(r.stdout, "100 true false\n");
 });
 
-eachBackend(test, "unlock of unlocked mutex panics", async (backend) => {
-  const r = await run(`function main() {\n  new Mutex().unlock()\n}`, { backend });
+eachBackend(test, "unlock of unlocked mutex is a fatal error: try/catch cannot recover it, other goroutines stop", async (backend) => {
+  const r = await run(
+    `function other() { for (;;) { sleep(1); println("other ran") } }
+     function main() {
+       go(other)
+       try {
+         new Mutex().unlock()
+       } catch (e) {
+         println("recovered", e)
+       }
+       println("after")
+     }`,
+    { backend },
+  );
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^panic: sync: unlock of unlocked mutex\n/);
+  assert.is(r.stdout, "");
+  assert.match(r.stderr, /^fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 \[running\]:\nmain\(\.\.\.\)\n\tprog\.js:5:\d+\n$/);
+});
+
+eachBackend(test, "WaitGroup.go starts goroutines (closures and top-level functions) and wait returns after all of them", async (backend) => {
+  const r = await run(
+    `function square(out, n) { sleep(n); out.send(n * n) }
+     function main() {
+       const wg = new sync.WaitGroup(), out = chan(10), base = 100
+       for (let i = 1; i <= 3; i++) wg.go(() => { sleep(i); out.send(base + i) })
+       wg.go(square, out, 4)
+       wg.wait()
+       out.close()
+       println([...out].sort((a, b) => a - b).join(" "))
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "16 101 102 103\n");
+});
+
+eachBackend(test, "WaitGroup.go: done runs even when the goroutine panics (the panic still ends the program)", async (backend) => {
+  const r = await run(
+    `function main() {
+       const wg = new WaitGroup()
+       wg.go(() => { throw new Error("in wg.go") })
+       wg.wait()
+       sleep(100)
+     }`,
+    { backend },
+  );
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^panic: in wg\.go\n\ngoroutine 2 \[running\]:/);
+});
+
+eachBackend(test, "the sync namespace holds the core API's types too", async (backend) => {
+  const r = await run(
+    `function main() {
+       println(sync.WaitGroup === WaitGroup, sync.Mutex === Mutex, sync.Once === Once, time.sleep === sleep, time.after === after)
+       const wg = new sync.WaitGroup()
+       wg.add(1)
+       go((wg) => wg.done(), wg)
+       wg.wait()
+       println("ok")
+     }`,
+    { backend },
+  );
+  assert.is(r.stdout, "true true true true true\nok\n");
 });
 
 eachBackend(test, "Once runs its function once; concurrent callers wait for it", async (backend) => {

@@ -241,6 +241,14 @@ test("x.go(fn), afterFunc(ms, fn) and x.afterFunc(ms, fn) are spawn sites; other
   assert.equal([0, 1, 2].map((id) => factory(p, id)(5)()), [5, 6, 7]);
 });
 
+test("x.tryGo(fn) is a spawn site (errgroup); a bare tryGo(fn) call is not", () => {
+  const p = loadProgram("function main() {\n  const a = 1\n  g.tryGo(() => a)\n  tryGo(() => a)\n}", "t.js");
+  assert.is(p.closures.length, 1);
+  const lines = p.code.split("\n");
+  assert.is(lines[2], "  g.tryGo(__qg_closure(0, [a]))");
+  assert.is(lines[3], "  tryGo(() => a)");
+});
+
 test("a local function passed by name is a closure; the factory makes its declaration an expression", () => {
   const src = "function main() {\n  const a = 1\n  function worker(k) { return k > 0 ? worker(k - 1) : a }\n  go(worker, 2)\n}";
   const p = loadProgram(src, "o.js");
