@@ -49,6 +49,9 @@ export class Conn {
     } else {
       this.local = joinHostPort(sock.localAddress, sock.localPort);
       this.remote = joinHostPort(sock.remoteAddress, sock.remotePort);
+      // Go's defaults for TCP conns: no Nagle delay, keep-alive probes after 15 s idle.
+      sock.setNoDelay(true);
+      sock.setKeepAlive(true, 15_000);
     }
     sock.on("readable", () => this.pd.wake(Mode.Read));
     sock.on("end", () => {

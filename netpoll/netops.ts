@@ -1,11 +1,13 @@
 // The guest's net calls (Op.Net*, see runtime/ops.ts) on the poller.
 //
 // Result protocol, shared with src/prelude/net.js: every call returns
-//   undefined   → "woken, try again" (the call had parked the G);
 //   "E{json}"   → a NetErrorInfo, thrown by the guest as a NetError;
 //   anything else is the operation's result (ArrayBuffer, null at EOF, a
 //   byte count, "C{json}" for a new Conn, "L{json}" for a new Listener).
-// So a parked call never has to build its result at wake-up time.
+// An operation that would block parks its G with a retry (G.retry): when the
+// G is woken, HostCalls.resumed runs the retry, which either produces the
+// result or parks again, so the guest makes one call per operation however
+// often it waits (Go's pollDesc loop, on the host side).
 import { Socket } from "node:net";
 import type { JSContextPtr, JSValuePtr, QuickJSWasm } from "../runtime/engine/quickjs.js";
 import type { G } from "../runtime/goroutine.js";
@@ -15,7 +17,7 @@ import { AddrError, parseEndpoint, parseNetwork, type Network } from "./addr.js"
 import { Conn, WOULD_BLOCK } from "./conn.js";
 import type { NetErrorInfo } from "./errors.js";
 import { Listener } from "./listener.js";
-import { Mode } from "./pollDesc.js";
+import { Mode, type PollDesc } from "./pollDesc.js";
 import { connResult, errorResult, type Poller } from "./poller.js";
 
 /** How netops reads the arguments of the current host call. */
@@ -52,34 +54,15 @@ export class NetOps {
           return err({ op: verb, net: networkName, addr: "", code: "EINVAL", err: e.message, timeout: false });
         }
       }
-      case Op.NetAccept: {
-        const l = this.listener(a.num(1));
-        if (!l) return err(closedInfo("accept"));
-        const r = l.accept();
-        if (r === WOULD_BLOCK) return l.pd.wait(g, Mode.Read);
-        if (!(r instanceof Socket)) return err(r);
-        return str(connResult(p.adopt(r, l.net, l.addr, true)));
-      }
-      case Op.NetRead: {
-        const c = this.conn(a.num(1));
-        if (!c) return err(closedInfo("read"));
-        const max = Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0));
-        const r = c.read(max);
-        if (r === WOULD_BLOCK) return c.pd.wait(g, Mode.Read);
-        if (r === null) return w.x.QTS_DupValuePointer(ctx, w.nullPtr);
-        if ("op" in r) return err(r);
-        return w.newArrayBuffer(ctx, r);
-      }
+      case Op.NetAccept:
+        return this.accept(g, w, ctx, a.num(1));
+      case Op.NetRead:
+        return this.read(g, w, ctx, a.num(1), Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0)));
       case Op.NetWrite: {
-        const c = this.conn(a.num(1));
-        if (!c) return err(closedInfo("write"));
-        const v = a.val(2);
-        const data = w.typeOf(ctx, v) === "string" ? Buffer.from(a.str(2), "utf8") : w.getArrayBuffer(ctx, v);
+        // arg 3 says what arg 2 is (1: a string, else an ArrayBuffer): cheaper than asking QuickJS
+        const data = a.num(3) === 1 ? Buffer.from(a.str(2), "utf8") : w.getArrayBuffer(ctx, a.val(2));
         if (!data) throw new GoPanic("write: data must be a Uint8Array, an ArrayBuffer or a string");
-        const r = c.write(g, data);
-        if (r === WOULD_BLOCK) return c.pd.wait(g, Mode.Write, () => c.cancelWrite(g));
-        if (typeof r === "number") return w.x.QTS_NewFloat64(ctx, r);
-        return err(r);
+        return this.write(g, w, ctx, a.num(1), data);
       }
       case Op.NetCloseWrite: {
         const c = this.conn(a.num(1));
@@ -110,6 +93,35 @@ export class NetOps {
     }
   }
 
+  private accept(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number): JSValuePtr {
+    const l = this.listener(id);
+    if (!l) return errValue(w, ctx, closedInfo("accept"));
+    const r = l.accept();
+    if (r === WOULD_BLOCK) return parkRetry(g, l.pd, Mode.Read, () => this.accept(g, w, ctx, id));
+    if (!(r instanceof Socket)) return errValue(w, ctx, r);
+    return w.newString(ctx, connResult(this.poller.adopt(r, l.net, l.addr, true)));
+  }
+
+  private read(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, max: number): JSValuePtr {
+    const c = this.conn(id);
+    if (!c) return errValue(w, ctx, closedInfo("read"));
+    const r = c.read(max);
+    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Read, () => this.read(g, w, ctx, id, max));
+    if (r === null) return w.x.QTS_DupValuePointer(ctx, w.nullPtr);
+    if ("op" in r) return errValue(w, ctx, r);
+    return w.newArrayBuffer(ctx, r);
+  }
+
+  /** On a retry `data` is ignored: the Conn already holds g's pending write. */
+  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Buffer): JSValuePtr {
+    const c = this.conn(id);
+    if (!c) return errValue(w, ctx, closedInfo("write"));
+    const r = c.write(g, data);
+    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Write, () => this.write(g, w, ctx, id, data), () => c.cancelWrite(g));
+    if (typeof r === "number") return w.x.QTS_NewFloat64(ctx, r);
+    return errValue(w, ctx, r);
+  }
+
   private conn(id: number): Conn | null {
     const o = this.poller.get(id);
     if (o === undefined) return null; // closed (ids are never reused)
@@ -123,6 +135,19 @@ export class NetOps {
     if (!(o instanceof Listener)) throw new GoPanic("not a net.Listener");
     return o;
   }
+}
+
+/** Parks g on pd; when woken, HostCalls.resumed runs `retry` (which may park again). */
+function parkRetry(g: G, pd: PollDesc, mode: Mode, retry: () => JSValuePtr, onCancel?: () => void): number {
+  g.retry = retry;
+  return pd.wait(g, mode, () => {
+    g.retry = null;
+    onCancel?.();
+  });
+}
+
+function errValue(w: QuickJSWasm, ctx: JSContextPtr, e: NetErrorInfo): JSValuePtr {
+  return w.newString(ctx, errorResult(e));
 }
 
 /** ErrClosed for an object already closed and forgotten; the guest fills in its network and address. */

@@ -76,6 +76,12 @@ export class G {
   /** Set when the resumed call must throw instead of returning `param`. */
   panicOnResume: string | undefined = undefined;
   waitReason: WaitReason = "";
+  /**
+   * A parked I/O operation to run again when g resumes (netpoll/netops.ts):
+   * returns the call's result, or parks g again. Set only while g waits on a
+   * pollDesc; cleared when it runs or g is killed.
+   */
+  retry: (() => number) | null = null;
 
   // --- engine (hot on switches) ---
   /** the wasm instance this G lives in, chosen at its first run */

@@ -70,9 +70,9 @@ export const Op = {
   // 100–: netpoll (netpoll/netops.ts has the result protocol).
   NetListen: 100, // (network, addr) → "L{id,addr}" | "E{err}"
   NetDial: 101, // (network, addr, timeoutMs) → "C{id,local,remote}" | "E{err}"
-  NetAccept: 102, // (listenerId) → "C{…}" | "E{err}" | undefined: retry
-  NetRead: 103, // (connId, max) → ArrayBuffer | null (EOF) | "E{err}" | undefined: retry
-  NetWrite: 104, // (connId, ArrayBuffer | string) → bytes written | "E{err}" | undefined: retry
+  NetAccept: 102, // (listenerId) → "C{…}" | "E{err}"
+  NetRead: 103, // (connId, max) → ArrayBuffer | null (EOF) | "E{err}"
+  NetWrite: 104, // (connId, ArrayBuffer | string, 1 if a string) → bytes written | "E{err}"
   NetCloseWrite: 105, // (connId) → undefined | "E{err}"
   NetClose: 106, // (id) → undefined | "E{err}"
   NetSetDeadline: 107, // (id, 0 read | 1 write | 2 both, ms from now; 0 clears) → undefined | "E{err}"

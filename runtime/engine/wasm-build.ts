@@ -43,7 +43,7 @@ export const REQUIRED_EXPORTS = [
   "QTS_RuntimeComputeMemoryUsage",
   "QTS_GetUndefined", "QTS_GetNull", "QTS_GetTrue", "QTS_GetFalse",
   "QTS_NewFloat64", "QTS_GetFloat64", "QTS_NewString", "QTS_GetString", "QTS_FreeCString",
-  "QTS_Typeof", "QTS_FreeVoidPointer",
+  "QTS_Typeof",
   "QTS_FreeValuePointer", "QTS_DupValuePointer", "QTS_Throw", "QTS_NewError",
   "QTS_GetGlobalObject", "QTS_GetProp", "QTS_SetProp", "QTS_NewFunction",
   "QTS_ArgvGetJSValueConstPointer", "QTS_Call", "QTS_Eval", "QTS_ResolveException",

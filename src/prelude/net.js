@@ -2,9 +2,9 @@
 // host's netpoller. Loaded into a goroutine's context on first use; defines
 // only globalThis.__qg_module.
 //
-// Every net call returns undefined for "woken, try again" (the host parked
-// the goroutine until the socket changed), a string "E{json}" for an error,
-// or the result; see netpoll/netops.ts.
+// Every net call returns a string "E{json}" for an error, or the result; a
+// call that has to wait parks the goroutine in the host and returns when it
+// is done (see netpoll/netops.ts).
 globalThis.__qg_module = function (rt) {
   "use strict";
   const { host, Handle } = rt;
@@ -44,6 +44,7 @@ globalThis.__qg_module = function (rt) {
   // Bytes to send: a string (sent as UTF-8), a Uint8Array or an ArrayBuffer.
   function payload(data) {
     if (typeof data === "string") return data;
+    if (data instanceof Uint8Array && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer;
     if (data instanceof ArrayBuffer) return data;
     if (ArrayBuffer.isView(data)) {
       const u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -79,13 +80,10 @@ globalThis.__qg_module = function (rt) {
     }
     /** Up to max bytes as a Uint8Array (blocks until at least one arrives); null at EOF. */
     read(max = 65536) {
-      for (;;) {
-        const r = host(OP.NetRead, this.id, max);
-        if (r === undefined) continue;
-        if (r === null) return null;
-        if (typeof r === "string") throw fail(r, this);
-        return new Uint8Array(r);
-      }
+      const r = host(OP.NetRead, this.id, max);
+      if (r === null) return null;
+      if (typeof r === "string") throw fail(r, this);
+      return new Uint8Array(r);
     }
     /** Exactly n bytes (Go's io.ReadFull); null at EOF before the first byte; throws "unexpected EOF" after it. */
     readFull(n) {
@@ -107,12 +105,9 @@ globalThis.__qg_module = function (rt) {
     /** Writes all of data; returns the byte count once the kernel has it. */
     write(data) {
       const p = payload(data);
-      for (;;) {
-        const r = host(OP.NetWrite, this.id, p);
-        if (r === undefined) continue;
-        if (typeof r === "string") throw fail(r, this);
-        return r;
-      }
+      const r = host(OP.NetWrite, this.id, p, typeof p === "string" ? 1 : 0);
+      if (typeof r === "string") throw fail(r, this);
+      return r;
     }
     /** Half-close: the peer reads EOF; this side can still read. */
     closeWrite() {
@@ -164,12 +159,9 @@ globalThis.__qg_module = function (rt) {
     }
     /** Waits for the next connection. */
     accept() {
-      for (;;) {
-        const r = host(OP.NetAccept, this.id);
-        if (r === undefined) continue;
-        if (isErr(r)) throw fail(r, this);
-        return newConn(r, this.network);
-      }
+      const r = host(OP.NetAccept, this.id);
+      if (isErr(r)) throw fail(r, this);
+      return newConn(r, this.network);
     }
     close() {
       this.info();

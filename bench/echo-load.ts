@@ -1,0 +1,81 @@
+// The load generator of bench/echo.ts, run in its own process: `conns`
+// connections, each a closed loop of `size`-byte messages (send, wait for the
+// whole echo, send the next), for `warmup` + `seconds`. Prints one JSON line:
+// messages per second and round-trip latency percentiles of the measured part.
+//
+//   node dist/bench/echo-load.js <host:port> <conns> <seconds> [size=64] [warmup=0.5]
+import net from "node:net";
+
+const [addr = "", connsArg = "100", secondsArg = "3", sizeArg = "64", warmupArg = "0.5"] = process.argv.slice(2);
+const conns = Number(connsArg);
+const seconds = Number(secondsArg);
+const size = Number(sizeArg);
+const warmup = Number(warmupArg);
+const i = addr.lastIndexOf(":");
+const host = addr.slice(0, i);
+const port = Number(addr.slice(i + 1));
+const msg = Buffer.alloc(size, "x");
+
+function connect(): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, noDelay: true });
+    s.once("connect", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const sockets: net.Socket[] = [];
+  for (let k = 0; k < conns; k += 100) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, conns - k) }, connect))));
+  }
+  let measuring = false;
+  let stopping = false;
+  let count = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  let tStart = 0;
+  const loops = sockets.map(
+    (s) =>
+      new Promise<void>((resolve, reject) => {
+        let got = 0;
+        let sent = 0;
+        const send = (): void => {
+          if (stopping) return resolve();
+          got = 0;
+          sent = performance.now();
+          s.write(msg);
+        };
+        s.on("data", (d: Buffer) => {
+          got += d.length;
+          if (got < size) return;
+          if (measuring) {
+            count++;
+            latencies.push(performance.now() - sent);
+          }
+          send();
+        });
+        s.on("error", reject);
+        send();
+      }),
+  );
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  measuring = true;
+  tStart = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - tStart) / 1000;
+  stopping = true;
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2000))]);
+  for (const s of sockets) s.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  process.stdout.write(
+    `${JSON.stringify({ conns, msgsPerSec: count / elapsed, p50Ms: q(0.5), p99Ms: q(0.99), messages: count, setupMs: tStart - t0 - warmup * 1000 })}\n`,
+  );
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`echo-load: ${e.message}\n`);
+  process.exit(1);
+});

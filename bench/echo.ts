@@ -1,0 +1,162 @@
+// Echo benchmark (issue 4): a goroutine-per-connection quickgo echo server vs
+// Node's native `net` echo server vs Go's (GOMAXPROCS=1, when `go` is on
+// PATH), each in its own process, driven by the same load generator
+// (bench/echo-load.ts, another process) in the same run: messages per second
+// and round-trip p50/p99 with 100 and 1 000 connections, throughput also as a
+// ratio to Node's native server.
+//
+//   node dist/bench/echo.js [--conns 100,1000] [--seconds 3] [--size 64] [--save] [--quick]
+// --save writes the table to bench/results/echo-node<major>.md for the report.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { availableBackends } from "../src/backend.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const quick = args.includes("--quick");
+const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Number);
+const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
+const size = Number(flag("--size", "64"));
+
+const GUEST = `
+function echo(c) {
+  for (let b; (b = c.read()) !== null; ) c.write(b);
+  c.close();
+}
+function main() {
+  const ln = net.listen("tcp", "127.0.0.1:0");
+  println("addr " + ln.addr);
+  for (;;) go(echo, ln.accept());
+}`;
+
+const NODE_SERVER = `
+const net = require("node:net");
+const srv = net.createServer({ noDelay: true }, (s) => { s.on("data", (d) => s.write(d)); s.on("error", () => {}); });
+srv.listen(0, "127.0.0.1", () => console.log("addr 127.0.0.1:" + srv.address().port));`;
+
+interface Server {
+  name: string;
+  start(): ChildProcess;
+}
+
+function servers(): Server[] {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-echo-"));
+  const guest = path.join(tmp, "echo-server.js");
+  fs.writeFileSync(guest, GUEST);
+  const list: Server[] = availableBackends().map((b) => ({
+    name: `quickgo ${b}`,
+    start: () => spawn(process.execPath, [path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
+  }));
+  list.push({ name: "Node net (native)", start: () => spawn(process.execPath, ["-e", NODE_SERVER]) });
+  if (spawnSync("go", ["version"]).status === 0) {
+    const bin = path.join(tmp, "echo-go");
+    const r = spawnSync("go", ["build", "-o", bin, "./echo"], { cwd: path.join(root, "bench", "go"), encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
+    list.push({ name: "Go (GOMAXPROCS=1)", start: () => spawn(bin, [], { env: { ...process.env, GOMAXPROCS: "1" } }) });
+  } else {
+    process.stderr.write("echo: go is not on PATH, no Go column\n");
+  }
+  return list;
+}
+
+function addrOf(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^addr (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+  });
+}
+
+interface Row {
+  server: string;
+  conns: number;
+  msgsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** server process CPU time (user + system) per echoed message, µs: robust to other load on the machine */
+  cpuUsPerMsg: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function load(addr: string, conns: number): Omit<Row, "cpuUsPerMsg"> & { messages: number } {
+  const r = spawnSync(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"], {
+    encoding: "utf8",
+    timeout: (seconds + 60) * 1000,
+  });
+  if (r.status !== 0) throw new Error(`load generator failed: ${r.stderr}`);
+  return { server: "", ...(JSON.parse(r.stdout) as Omit<Row, "server"> & { messages: number }) };
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const s of servers()) {
+    const child = s.start();
+    child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${s.name}] ${d.toString()}`));
+    try {
+      const addr = await addrOf(child);
+      for (const conns of connCounts) {
+        process.stderr.write(`echo: ${s.name}, ${conns} connections, ${seconds} s… `);
+        // spawnSync blocks this process only; the server runs in its own.
+        const cpu0 = cpuSeconds(child.pid);
+        const r = load(addr, conns);
+        // includes the warm-up and connection setup: a slight overestimate, the same for every server
+        const cpuUsPerMsg = ((cpuSeconds(child.pid) - cpu0) * 1e6) / (r.messages * (1 + (quick ? 0.1 : 0.5) / seconds));
+        if (!(r.messages > 0)) throw new Error(`${s.name}: no message came back`);
+        process.stderr.write(`${Math.round(r.msgsPerSec)} msg/s\n`);
+        rows.push({ ...r, server: s.name, cpuUsPerMsg });
+      }
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }
+  const table = render(rows);
+  process.stdout.write(table);
+  if (args.includes("--save") && !quick) {
+    const file = path.join(root, "bench", "results", `echo-node${process.versions.node.split(".")[0]}.md`);
+    fs.writeFileSync(file, table);
+    process.stderr.write(`echo: wrote ${path.relative(root, file)}\n`);
+  }
+}
+
+function render(rows: Row[]): string {
+  const lines = [
+    `## Echo server, Node ${process.version} (${os.cpus()[0]?.model ?? "cpu"}, ${os.cpus().length} cores)`,
+    "",
+    `${size}-byte messages, each connection a closed loop (send, await the echo, repeat), ${seconds} s measured after a warm-up;`,
+    "servers and load generator in separate processes; ratio = throughput / Node native at the same connection count.",
+    "",
+    "| server | connections | messages/s | ratio to Node | p50 | p99 | server CPU per message |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    const node = rows.find((x) => x.server === "Node net (native)" && x.conns === r.conns);
+    const ratio = node ? (r.msgsPerSec / node.msgsPerSec).toFixed(2) : "—";
+    lines.push(`| ${r.server} | ${r.conns} | ${Math.round(r.msgsPerSec).toLocaleString("en-US")} | ${ratio} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${r.cpuUsPerMsg.toFixed(1)} µs |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`echo: ${e.message}\n`);
+  process.exit(1);
+});
