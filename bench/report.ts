@@ -167,5 +167,18 @@ export function writeReport(resultsDir: string, docsDir: string): void {
     );
     for (const f of preemption) parts.push(fs.readFileSync(path.join(resultsDir, f), "utf8").trim().replace(/^# /gm, "### ").replace(/^## /gm, "#### "), "");
   }
+  const echo = fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((f) => /^echo-node\d+\.md$/.test(f)).sort() : [];
+  if (echo.length) {
+    parts.push(
+      "## Echo servers (netpoll)",
+      "",
+      "`node dist/bench/echo.js --save`: a goroutine-per-connection quickgo echo server vs Node's native `net` echo",
+      "server vs Go's, each in its own process, under the same load generator (`bench/echo-load.ts`, another process).",
+      "The last column, the server's CPU time per echoed message (from /proc), does not depend on what else the",
+      "machine is doing; throughput and latency do.",
+      "",
+    );
+    for (const f of echo) parts.push(fs.readFileSync(path.join(resultsDir, f), "utf8").trim().replace(/^## /gm, "### "), "");
+  }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
 }

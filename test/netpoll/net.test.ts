@@ -258,6 +258,23 @@ eachBackend(test, "bufio: lines and delimited strings across read boundaries", a
   assert.is(out, 'alpha beta gamma; delta;\n"","last" null\n');
 });
 
+eachBackend(test, "busy goroutines do not starve I/O: round trips complete next to a spinning goroutine", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      go(() => { for (;;) {} });
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => { const s = ln.accept(); for (let b; (b = s.read()) !== null; ) s.write(b); });
+      const c = net.dial("tcp", ln.addr);
+      let ok = 0;
+      for (let i = 0; i < 20; i++) { c.write("ping " + i); if (new TextDecoder().decode(c.read()) === "ping " + i) ok++; }
+      println(ok);
+    }`,
+    backend,
+  );
+  assert.is(out, "20\n");
+});
+
 function splitAddr(a: string): [string, number] {
   const i = a.lastIndexOf(":");
   return [a.slice(0, i), Number(a.slice(i + 1))];
