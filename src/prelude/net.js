@@ -53,20 +53,33 @@ globalThis.__qg_module = function (rt) {
     throw new TypeError("write: data must be a string, a Uint8Array or an ArrayBuffer");
   }
 
-  class Conn extends Handle {
-    constructor(id, info) {
-      super("n", id);
+  // A socket handle; its network and addresses come with it from accept/dial,
+  // or are asked for once when it arrived from another goroutine.
+  class Socket extends Handle {
+    constructor(prefix, id, info) {
+      super(prefix, id);
       Object.defineProperty(this, "_info", { value: info || null, writable: true });
     }
     info() {
       if (!this._info) {
         const r = host(OP.NetInfo, this.id);
-        this._info = isErr(r) ? { net: "tcp", local: "", remote: "" } : JSON.parse(r);
+        this._info = isErr(r) ? { net: "tcp", local: "", remote: "", addr: "" } : JSON.parse(r);
       }
       return this._info;
     }
     get network() {
       return this.info().net;
+    }
+    close() {
+      this.info(); // kept for error messages after the host forgets the socket
+      const r = host(OP.NetClose, this.id);
+      if (isErr(r)) throw fail(r, this);
+    }
+  }
+
+  class Conn extends Socket {
+    constructor(id, info) {
+      super("n", id, info);
     }
     get localAddr() {
       return this.info().local;
@@ -114,11 +127,6 @@ globalThis.__qg_module = function (rt) {
       const r = host(OP.NetCloseWrite, this.id);
       if (isErr(r)) throw fail(r, this);
     }
-    close() {
-      this.info();
-      const r = host(OP.NetClose, this.id);
-      if (isErr(r)) throw fail(r, this);
-    }
     /** Deadlines in ms from now; 0 clears. An expired deadline fails reads/writes with i/o timeout. */
     setDeadline(ms) {
       this._deadline(2, ms);
@@ -135,20 +143,9 @@ globalThis.__qg_module = function (rt) {
     }
   }
 
-  class Listener extends Handle {
+  class Listener extends Socket {
     constructor(id, info) {
-      super("l", id);
-      Object.defineProperty(this, "_info", { value: info || null, writable: true });
-    }
-    info() {
-      if (!this._info) {
-        const r = host(OP.NetInfo, this.id);
-        this._info = isErr(r) ? { net: "tcp", addr: "" } : JSON.parse(r);
-      }
-      return this._info;
-    }
-    get network() {
-      return this.info().net;
+      super("l", id, info);
     }
     /** Go's Addr().String() */
     get addr() {
@@ -162,11 +159,6 @@ globalThis.__qg_module = function (rt) {
       const r = host(OP.NetAccept, this.id);
       if (isErr(r)) throw fail(r, this);
       return newConn(r, this.network);
-    }
-    close() {
-      this.info();
-      const r = host(OP.NetClose, this.id);
-      if (isErr(r)) throw fail(r, this);
     }
     setDeadline(ms) {
       const r = host(OP.NetSetDeadline, this.id, 0, +ms || 0);

@@ -7,21 +7,12 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { eachBackend, run } from "../helpers.js";
-import { startGuest } from "./guest.js";
+import { connect, startGuest } from "./guest.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const example = (name: string): string =>
   // the examples print "… listening on <addr>"; the harness waits for "addr <addr>"
   fs.readFileSync(path.join(root, "examples", `${name}.js`), "utf8").replace(/(println\(.*listening on.*\);)/, '$1 println("addr " + ln.addr);');
-
-function connect(addr: string): Promise<net.Socket> {
-  const i = addr.lastIndexOf(":");
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: addr.slice(0, i), port: Number(addr.slice(i + 1)) });
-    s.once("connect", () => resolve(s));
-    s.once("error", reject);
-  });
-}
 
 /** Collects what `s` receives until `until` matches it. */
 function readUntil(s: net.Socket, until: (got: string) => boolean): Promise<string> {

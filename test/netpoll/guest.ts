@@ -1,5 +1,6 @@
 // Runs a guest program that talks to the network while the test talks to it:
 // the program prints "addr <address>" when it listens; `addr` resolves with it.
+import net from "node:net";
 import { Runtime, type ExitStatus } from "../../src/runtime.js";
 import type { Backend } from "../../src/backend.js";
 
@@ -47,4 +48,14 @@ export async function startGuest(source: string, backend: Backend, args: string[
       await done;
     },
   };
+}
+
+/** A host-side TCP client connected to "host:port". */
+export function connect(addr: string): Promise<net.Socket> {
+  const i = addr.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: addr.slice(0, i), port: Number(addr.slice(i + 1)) });
+    s.once("connect", () => resolve(s));
+    s.once("error", reject);
+  });
 }

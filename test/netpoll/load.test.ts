@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import fs from "node:fs";
 import net from "node:net";
 import { eachBackend } from "../helpers.js";
-import { startGuest } from "./guest.js";
+import { connect, startGuest } from "./guest.js";
 
 const ECHO = `
 function echo(c) {
@@ -19,15 +19,6 @@ function main() {
 }`;
 
 const openFds = (): number => fs.readdirSync("/proc/self/fd").length;
-
-function connect(addr: string): Promise<net.Socket> {
-  const i = addr.lastIndexOf(":");
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: addr.slice(0, i), port: Number(addr.slice(i + 1)) });
-    s.once("connect", () => resolve(s));
-    s.once("error", reject);
-  });
-}
 
 /** Sends `msg`, resolves with what comes back once as many bytes arrived. */
 function roundTrip(s: net.Socket, msg: string): Promise<string> {
