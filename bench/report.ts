@@ -19,7 +19,7 @@ export interface SuiteResult {
   cores: number;
   quick: boolean;
   params: Params;
-  /** workload label → model name → ns per operation */
+  /** workload label → model name → ns per operation; for "parked <n> rss|heap", bytes per parked coroutine */
   figures: Record<string, Record<string, Figure>>;
   failures: { model: string; workload: string; message: string }[];
 }
@@ -29,12 +29,42 @@ const BASELINE = "Node async/await";
 const fmt = (ns: number): string =>
   ns >= 1e9 ? `${(ns / 1e9).toFixed(2)} s` : ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 
-const UNITS: Record<string, string> = {
-  pingpong: "per switch",
-  spawn: "per goroutine (spawn + exit)",
-  sieve: "whole run (1 000th prime)",
-  fib: "whole run (fib(25), CPU only)",
+const bytes = (b: number): string => {
+  const a = Math.abs(b);
+  return a >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : a >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`;
 };
+
+const thousands = (n: number): string => n.toLocaleString("en").replace(/,/g, " ");
+
+/** Row order: workload, then its number (depth, coroutines parked), RSS before heap. */
+const ORDER = ["pingpong", "depth", "spawn", "ring", "parked", "sieve", "fib"];
+const order = (label: string): number => {
+  const [w, n, what] = label.split(" ");
+  return ORDER.indexOf(w!) * 1e7 + (Number(n) || 0) * 2 + (what === "heap" ? 1 : 0);
+};
+
+/** The row's title and its unit, from the label and the run's parameters. */
+function describe(label: string, r: SuiteResult): [string, string] {
+  const [w, n, what] = label.split(" ");
+  switch (w) {
+    case "pingpong":
+      return [label, "per switch"];
+    case "depth":
+      return [label, "per switch"];
+    case "spawn":
+      return [label, "per goroutine (spawn + exit)"];
+    case "ring":
+      return [label, `per hop (${thousands(r.params.ring)} coroutines, ${thousands(r.params.hops)} hops)`];
+    case "parked":
+      return [`parked ${thousands(Number(n))}`, what === "heap" ? "heap per parked coroutine" : "RSS per parked coroutine"];
+    case "sieve":
+      return [label, `whole run (${thousands(r.params.primes)}th prime)`];
+    case "fib":
+      return [label, `whole run (fib(${r.params.fib}), CPU only)`];
+    default:
+      return [label, ""];
+  }
+}
 
 function newestPerNode(dir: string): SuiteResult[] {
   const byMajor = new Map<string, SuiteResult>();
@@ -51,18 +81,19 @@ function table(r: SuiteResult): string {
     `| workload | ${models.join(" | ")} |`,
     `|---|${models.map(() => "---").join("|")}|`,
   ];
-  const order = (l: string): number => ["pingpong", "depth", "spawn", "sieve", "fib"].indexOf(l.split(" ")[0]!) * 1e4 + (Number(l.split(" ")[1]) || 0);
   for (const [label, byModel] of Object.entries(r.figures).sort(([a], [b]) => order(a) - order(b))) {
     const base = byModel[BASELINE]?.median;
-    const unit = UNITS[label] ?? (label.startsWith("depth") ? "per switch" : "");
+    const [title, unit] = describe(label, r);
+    const show = label.startsWith("parked") ? bytes : fmt;
     const cells = models.map((m) => {
       const f = byModel[m];
       if (!f) return "n/a";
       const x = base ? f.median / base : 0;
-      const ratio = base ? ` **${x.toFixed(x >= 10 ? 0 : x >= 0.1 ? 1 : 3)}×**` : "";
-      return `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})${m === BASELINE ? "" : ratio}`;
+      // A ratio to a baseline that did not measurably grow (RSS of a few hundred bytes per coroutine) means nothing.
+      const ratio = base && base > 0 ? ` **${x.toFixed(x >= 10 ? 0 : x >= 0.1 ? 1 : 3)}×**` : "";
+      return `${show(f.median)} (${show(f.min)}–${show(f.max)})${m === BASELINE ? "" : ratio}`;
     });
-    rows.push(`| ${label} <br><sub>${unit}</sub> | ${cells.join(" | ")} |`);
+    rows.push(`| ${title} <br><sub>${unit}</sub> | ${cells.join(" | ")} |`);
   }
   return rows.join("\n");
 }
