@@ -580,9 +580,10 @@ function runGo(bin: string, args: (string | number)[]): number[] {
 export class Skip extends Error {}
 
 /**
- * The asyncify backend switches V8 to Liftoff-only for the whole process when
- * it first compiles (see docs/ENGINE.md), so every other wasm model runs first
- * and is measured with V8's default tiers.
+ * The models in report order. The asyncify backend switches V8 to
+ * Liftoff-only for the whole process when it first compiles (see
+ * docs/ENGINE.md); the suite runs each model in its own process, and a caller
+ * that runs several in one process should keep asyncify last.
  */
 export function models(): Model[] {
   const backends = availableBackends();

@@ -7,7 +7,7 @@
 // bench/results/<timestamp>-node<major>.json, and docs/BENCHMARKS.md is
 // regenerated from the newest result of each Node major found there.
 //
-//   npm run bench                  full run (a few minutes)
+//   npm run bench                  full run (~6 minutes per Node on a busy 2-core machine)
 //   npm run bench -- --quick       tiny workloads: only checks every model is correct (CI)
 //   npm run bench -- --node PATH   run the suite under another node binary too (e.g. Node 26 for jspi)
 //   npm run bench -- --report      only regenerate docs/BENCHMARKS.md from bench/results/
