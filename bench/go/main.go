@@ -1,12 +1,16 @@
 // The suite's workloads in Go, the native reference (run with GOMAXPROCS=1).
-// Usage: bench <workload> <rounds> <depth> <spawns> <primes> <fib>
+// Usage: bench <workload> <rounds> <depth> <spawns> <primes> <fib> <ring> <hops>
 // Prints "<ns per operation> <answer>", like the quickgo guest programs.
+// "bench parked <n>" parks n goroutines and prints
+// "<rss before> <rss after> <heap before> <heap after> <parked>" in bytes.
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -43,6 +47,46 @@ func filter(src, dst chan int, prime int) {
 	}
 }
 
+func member(inbox, next, done chan int, hops int, wg *sync.WaitGroup) {
+	wg.Done()
+	for {
+		v := <-inbox
+		if v == hops {
+			done <- v
+			return
+		}
+		next <- v + 1
+	}
+}
+
+// memory returns the resident set size (from /proc, as the Node models read
+// theirs) and the heap and goroutine stacks in use, after a collection.
+func memory() (rss, heap uint64) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	var size, resident uint64
+	if f, err := os.Open("/proc/self/statm"); err == nil {
+		fmt.Fscan(f, &size, &resident)
+		f.Close()
+	}
+	return resident * uint64(os.Getpagesize()), m.HeapInuse + m.StackInuse
+}
+
+func parked(n int) {
+	rss0, heap0 := memory()
+	ch := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func() { wg.Done(); <-ch }()
+	}
+	wg.Wait()
+	time.Sleep(10 * time.Millisecond) // the last one reaches its receive
+	rss1, heap1 := memory()
+	fmt.Println(rss0, rss1, heap0, heap1, runtime.NumGoroutine()-1)
+}
+
 func fib(n int) int {
 	if n < 2 {
 		return n
@@ -52,7 +96,11 @@ func fib(n int) int {
 
 func main() {
 	arg := func(i int) int { v, _ := strconv.Atoi(os.Args[i]); return v }
-	rounds, depth, spawns, primes, fibN := arg(2), arg(3), arg(4), arg(5), arg(6)
+	if os.Args[1] == "parked" {
+		parked(arg(2))
+		return
+	}
+	rounds, depth, spawns, primes, fibN, ring, hops := arg(2), arg(3), arg(4), arg(5), arg(6), arg(7), arg(8)
 	t0 := time.Now()
 	ns := func(ops int) float64 { return float64(time.Since(t0).Nanoseconds()) / float64(ops) }
 	switch os.Args[1] {
@@ -82,6 +130,22 @@ func main() {
 			ch = next
 		}
 		fmt.Println(ns(1), prime)
+	case "ring":
+		ch := make([]chan int, ring)
+		for i := range ch {
+			ch[i] = make(chan int)
+		}
+		done := make(chan int)
+		var wg sync.WaitGroup
+		wg.Add(ring)
+		for i := range ch {
+			go member(ch[i], ch[(i+1)%ring], done, hops, &wg)
+		}
+		wg.Wait() // every member has started; with one P each parks in its receive before main runs again
+		t0 = time.Now()
+		ch[0] <- 0
+		v := <-done
+		fmt.Println(ns(hops), v)
 	case "fib":
 		r := fib(fibN) // before ns(1): Println's arguments are evaluated left to right
 		fmt.Println(ns(1), r)
