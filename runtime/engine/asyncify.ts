@@ -36,7 +36,10 @@ export class AsyncifyEngine implements Engine {
     const wasm = await QuickJSWasm.load("asyncify", {
       hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
       interrupt: () => engine!.onImport(0, 0, true),
-    }, log);
+    }, log, {
+      hostCall: (_ctx, _this, argc, argv) => engine!.onSetupImport(argc, argv, false),
+      interrupt: () => engine!.onSetupImport(0, 0, true),
+    });
     engine = new AsyncifyEngine(wasm, host);
     return engine;
   }
@@ -60,6 +63,22 @@ export class AsyncifyEngine implements Engine {
     return 0;
   }
 
+  /**
+   * An import called on the setup twin (quickjs.ts), which runs a G's setup
+   * uninstrumented and so cannot unwind. Invariant: nothing parks during
+   * setup (the scheduler never preempts a G in setup, and HostCalls allows
+   * only non-blocking operations there). Should a host call park anyway, the
+   * guest gets an error instead.
+   */
+  private onSetupImport(argc: number, argv: number, interrupt: boolean): number {
+    const g = this.current;
+    if (!g) return 0;
+    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    if (r !== PARK) return r;
+    if (interrupt) throw new Error("quickgo internal error: a goroutine was preempted during its setup");
+    return this.wasm.throwError(g.ctx, "quickgo internal error: a goroutine blocked during its setup");
+  }
+
   run(g: G): void {
     const w = this.wasm;
     const a = w.asyncify!;
@@ -69,7 +88,7 @@ export class AsyncifyEngine implements Engine {
     try {
       if (g.savedSP === 0) {
         w.stackPointer = this.stackTop;
-        this.host.setup(g, w);
+        w.onSetupTwin(() => this.host.setup(g, w));
       } else {
         restoreStack(w, g);
         w.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), this.unwindBuf + 8);
