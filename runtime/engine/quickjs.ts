@@ -130,8 +130,9 @@ interface InstanceExports {
  * The setup twin (asyncify only): a second instance of the *uninstrumented*
  * binary over the same memory and table layout. Asyncify instrumentation makes
  * QuickJS's parser 2x slower, and parsing the prelude and program in each new
- * context is most of a spawn, so a goroutine's setup runs on the twin
- * (onSetupTwin) and only its entry call, which may park, on the asyncify one.
+ * context is most of a spawn, so a goroutine's setup and teardown (which
+ * never park) run on the twin (onSetupTwin), and only its entry call, which
+ * may park, on the asyncify one.
  * Sound because the two binaries differ only in instrumentation: the same
  * data segments at the same addresses, the same function table (function
  * pointers stored in memory mean the same function in both; wasm-build.ts
