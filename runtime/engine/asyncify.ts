@@ -4,6 +4,9 @@
 // it back and re-issues the G's entry call, which rewinds to the import that
 // parked. All Gs share one shadow-stack region, copied out and in the same way,
 // so pointers into it stay valid. Runs synchronously: no promise per switch.
+// A G's setup (new runtime, prelude, program) and teardown (panic report,
+// freeing its runtime) never park, so they run on the uninstrumented setup
+// twin (quickjs.ts), about 2x faster than on the asyncified code.
 //
 // Invariant: `current` is the G whose frames are on the wasm stack (or being
 // unwound/rewound), null between runs. Only run() changes it.
@@ -36,7 +39,10 @@ export class AsyncifyEngine implements Engine {
     const wasm = await QuickJSWasm.load("asyncify", {
       hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
       interrupt: () => engine!.onImport(0, 0, true),
-    }, log);
+    }, log, {
+      hostCall: (_ctx, _this, argc, argv) => engine!.onSetupImport(argc, argv, false),
+      interrupt: () => engine!.onSetupImport(0, 0, true),
+    });
     engine = new AsyncifyEngine(wasm, host);
     return engine;
   }
@@ -60,6 +66,23 @@ export class AsyncifyEngine implements Engine {
     return 0;
   }
 
+  /**
+   * An import called on the setup twin (quickjs.ts), which runs a G's setup
+   * and teardown uninstrumented and so cannot unwind. Invariant: nothing parks
+   * there (the scheduler never preempts a G in setup or in a host callback
+   * such as the panic report, and HostCalls allows only non-blocking
+   * operations in setup). Should a host call park anyway, the guest gets an
+   * error instead.
+   */
+  private onSetupImport(argc: number, argv: number, interrupt: boolean): number {
+    const g = this.current;
+    if (!g) return 0;
+    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    if (r !== PARK) return r;
+    if (interrupt) throw new Error("quickgo internal error: a goroutine was preempted during its setup or teardown");
+    return this.wasm.throwError(g.ctx, "quickgo: a goroutine cannot block during its setup or teardown");
+  }
+
   run(g: G): void {
     const w = this.wasm;
     const a = w.asyncify!;
@@ -69,7 +92,7 @@ export class AsyncifyEngine implements Engine {
     try {
       if (g.savedSP === 0) {
         w.stackPointer = this.stackTop;
-        this.host.setup(g, w);
+        w.onSetupTwin(() => this.host.setup(g, w));
       } else {
         restoreStack(w, g);
         w.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), this.unwindBuf + 8);
@@ -88,14 +111,15 @@ export class AsyncifyEngine implements Engine {
         saveStack(w, g, this.stackTop);
       } else {
         g.savedSP = 0;
-        this.host.exited(g, ret);
+        // g's frames are gone and nothing parks while its runtime is freed: the twin frees it faster.
+        w.onSetupTwin(() => this.host.exited(g, ret));
       }
     } catch (e) {
       // A trap or a V8 stack overflow inside wasm: g's frames are gone half-way.
       if (a.asyncify_get_state() === State.Unwinding) a.asyncify_stop_unwind();
       else if (a.asyncify_get_state() === State.Rewinding) a.asyncify_stop_rewind();
       g.savedSP = 0;
-      this.host.crashed(g, e instanceof Error ? e : new Error(String(e)));
+      w.onSetupTwin(() => this.host.crashed(g, e instanceof Error ? e : new Error(String(e))));
     } finally {
       w.stackPointer = callerSP;
       this.current = null;

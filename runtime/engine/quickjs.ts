@@ -89,30 +89,67 @@ let liftoffSet = false;
  * V8 to Liftoff before compiling: TurboFan-compiled asyncify code needs so much
  * native stack that ~25 nested JS calls overflow V8's stack on Node 20, and on
  * Node 20 Liftoff even runs the asyncified interpreter faster (measured: fib(27)
- * 82 ms vs a stack overflow; a 30M loop 3.4 s vs 9.9 s).
+ * 82 ms vs a stack overflow; a 30M loop 3.4 s vs 9.9 s). The uninstrumented
+ * binary (the jspi one) is compiled first when asyncify needs it as its setup
+ * twin: V8 fixes a module's tiers when it compiles it, so the twin keeps
+ * TurboFan (measured on Node 20: prelude eval 1.3 ms vs 1.9 ms under Liftoff).
  */
 async function compile(backend: BackendName, log: (line: string) => void): Promise<{ module: WebAssembly.Module; manifest: WasmManifest }> {
   const hit = compiled.get(backend);
   if (hit) return hit;
-  if (backend === "asyncify" && !liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
-    v8.setFlagsFromString("--liftoff-only");
-    liftoffSet = true;
-  }
   const { dir, manifest } = await ensureWasm(log);
+  if (backend === "asyncify") {
+    if (setupTwinEnabled()) await compile("jspi", log);
+    if (!liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
+      v8.setFlagsFromString("--liftoff-only");
+      liftoffSet = true;
+    }
+  }
   const bytes = fs.readFileSync(path.join(dir, manifest.files[backend]));
   const entry = { module: new WebAssembly.Module(bytes), manifest };
   compiled.set(backend, entry);
   return entry;
 }
 
+/** QUICKGO_SETUP_TWIN=0 runs goroutine setup on the asyncify instance itself (for measuring, or as an escape hatch). */
+function setupTwinEnabled(): boolean {
+  return process.env.QUICKGO_SETUP_TWIN !== "0";
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** One instance's view of the shared memory: its raw exports and its stack-pointer global. */
+interface InstanceExports {
+  x: RawExports;
+  sp: WebAssembly.Global;
+}
+
+/**
+ * The setup twin (asyncify only): a second instance of the *uninstrumented*
+ * binary over the same memory and table layout. Asyncify instrumentation makes
+ * QuickJS's parser 2x slower, and parsing the prelude and program in each new
+ * context is most of a spawn, so a goroutine's setup and teardown (which
+ * never park) run on the twin (onSetupTwin), and only its entry call, which
+ * may park, on the asyncify one.
+ * Sound because the two binaries differ only in instrumentation: the same
+ * data segments at the same addresses, the same function table (function
+ * pointers stored in memory mean the same function in both; wasm-build.ts
+ * checks it), and no global but the stack pointer, which onSetupTwin hands over.
+ */
+interface SetupTwin extends InstanceExports {
+  /** The twin's host-call and interrupt imports must not park: the twin cannot unwind. */
+  readonly imports: SwitchImports;
+}
+
 export class QuickJSWasm {
-  readonly x: RawExports;
+  /** The raw exports calls go to: the main instance's, or the setup twin's inside onSetupTwin. */
+  x: RawExports;
   readonly asyncify: AsyncifyExports | undefined;
   readonly exports: WebAssembly.Exports;
-  private readonly sp: WebAssembly.Global;
+  private sp: WebAssembly.Global;
+  private readonly main: InstanceExports;
+  private twin: SetupTwin | undefined;
   private readonly memory: WebAssembly.Memory;
   private u8: Uint8Array;
   private i32: Int32Array;
@@ -124,15 +161,11 @@ export class QuickJSWasm {
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, manifest: WasmManifest) {
     const raw = instance.exports;
-    const x = {} as Record<RequiredExport, unknown>;
-    for (const [name, minified] of Object.entries(manifest.exports) as [RequiredExport, string][]) {
-      x[name] = raw[minified];
-      if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
-    }
-    this.x = x as unknown as RawExports;
+    this.main = exportsOf(instance, manifest);
+    this.x = this.main.x;
+    this.sp = this.main.sp;
     this.exports = raw;
     this.asyncify = typeof raw.asyncify_start_unwind === "function" ? (raw as unknown as AsyncifyExports) : undefined;
-    this.sp = raw[STACK_POINTER_EXPORT] as WebAssembly.Global;
     this.memory = memory;
     this.u8 = new Uint8Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
@@ -142,8 +175,15 @@ export class QuickJSWasm {
     this.falsePtr = this.x.QTS_GetFalse();
   }
 
-  static async load(backend: BackendName, imports: SwitchImports, log: (line: string) => void): Promise<QuickJSWasm> {
+  /**
+   * Instantiates a backend's binary. With `twinImports` (asyncify), also the
+   * uninstrumented binary as the setup twin, over the same memory: it is
+   * instantiated before the glue runs the main instance's constructors, so
+   * its data segments rewrite the same initial bytes and no state is lost.
+   */
+  static async load(backend: BackendName, imports: SwitchImports, log: (line: string) => void, twinImports?: SwitchImports): Promise<QuickJSWasm> {
     const { module, manifest } = await compile(backend, log);
+    const twinModule = twinImports && setupTwinEnabled() ? (await compile("jspi", log)).module : undefined;
     let wasm: QuickJSWasm | undefined;
     const variant = newVariant(SYNC as unknown as QuickJSSyncVariant, {
       emscriptenModule: {
@@ -161,6 +201,19 @@ export class QuickJSWasm {
           if (!memory) throw new Error("quickgo: the glue provides no wasm memory");
           const instance = new WebAssembly.Instance(module, { ...glueImports, [manifest.importModule]: ours });
           wasm = new QuickJSWasm(instance, memory, manifest);
+          if (twinModule && twinImports) {
+            const twin = { ...ours };
+            twin[manifest.imports.hostCall] = twinImports.hostCall;
+            twin[manifest.imports.interrupt] = twinImports.interrupt;
+            // The jspi shim's Suspending twins: called only when the plain import returns -1, which twinImports never do.
+            const never = (): never => {
+              throw new Error("quickgo: the setup twin tried to suspend");
+            };
+            twin[`${manifest.imports.hostCall}_suspend`] = never;
+            twin[`${manifest.imports.interrupt}_suspend`] = never;
+            const twinInstance = new WebAssembly.Instance(twinModule, { ...glueImports, [manifest.importModule]: twin });
+            wasm.twin = { ...exportsOf(twinInstance, manifest), imports: twinImports };
+          }
           done(instance, module);
           return instance.exports;
         },
@@ -176,6 +229,31 @@ export class QuickJSWasm {
   }
   set stackPointer(v: number) {
     this.sp.value = v;
+  }
+
+  /**
+   * Runs fn with every export call going to the setup twin (if there is one),
+   * starting at the current stack pointer. fn must not park a goroutine; the
+   * twin's imports see to that. Not re-entrant: fn must not call it again.
+   */
+  onSetupTwin<T>(fn: () => T): T {
+    const twin = this.twin;
+    if (!twin || this.x === twin.x) return fn();
+    twin.sp.value = this.main.sp.value;
+    this.x = twin.x;
+    this.sp = twin.sp;
+    try {
+      return fn();
+    } finally {
+      this.main.sp.value = twin.sp.value;
+      this.x = this.main.x;
+      this.sp = this.main.sp;
+    }
+  }
+
+  /** True while export calls go to the setup twin. */
+  get onTwin(): boolean {
+    return this.twin !== undefined && this.x === this.twin.x;
   }
 
   /**
@@ -328,6 +406,17 @@ export class QuickJSWasm {
     this.x.QTS_FreeValuePointer(ctx, err);
     return thrown;
   }
+}
+
+/** The raw exports and stack pointer of one instance, by C name. */
+function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): InstanceExports {
+  const raw = instance.exports;
+  const x = {} as Record<RequiredExport, unknown>;
+  for (const [name, minified] of Object.entries(manifest.exports) as [RequiredExport, string][]) {
+    x[name] = raw[minified];
+    if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
+  }
+  return { x: x as unknown as RawExports, sp: raw[STACK_POINTER_EXPORT] as WebAssembly.Global };
 }
 
 /** WTF-8: UTF-8 that also carries lone surrogates (as QuickJS does). */

@@ -172,7 +172,22 @@ function findImport(mod: binaryenType.Module, module: string, base: string): bin
   throw new GlueMismatchError(`wasm import ${module}.${base} not found`);
 }
 
-function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uint8Array {
+/**
+ * The function table's initial contents, by binaryen's names (assigned when
+ * the original binary is read, so they name the same C function in both
+ * outputs). Function pointers are table slots: the asyncify instance's setup
+ * twin (quickjs.ts) is sound only if both binaries fill the table alike.
+ */
+function tableOf(mod: binaryenType.Module): string {
+  const segs: string[] = [];
+  for (let i = 0; i < mod.getNumElementSegments(); i++) {
+    const seg = binaryen.getElementSegmentInfo(mod.getElementSegmentByIndex(i));
+    segs.push(`${seg.table}@${JSON.stringify(binaryen.getExpressionInfo(seg.offset))}:${seg.data.join(",")}`);
+  }
+  return segs.join(";");
+}
+
+function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { bytes: Uint8Array; table: string } {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
@@ -183,12 +198,12 @@ function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uin
   mod.runPasses(["asyncify"]);
   binaryen.setPassArgument("asyncify-imports", null);
   if (!mod.validate()) throw new Error("quickgo build: asyncify output does not validate");
-  const out = mod.emitBinary();
+  const out = { bytes: mod.emitBinary(), table: tableOf(mod) };
   mod.dispose();
   return out;
 }
 
-function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uint8Array {
+function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { bytes: Uint8Array; table: string } {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
@@ -211,7 +226,7 @@ function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Uin
       ])));
   }
   if (!mod.validate()) throw new Error("quickgo build: jspi shim does not validate");
-  const out = mod.emitBinary();
+  const out = { bytes: mod.emitBinary(), table: tableOf(mod) };
   mod.dispose();
   return out;
 }
@@ -244,10 +259,13 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
     files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm` },
   };
   let t = performance.now();
-  fs.writeFileSync(path.join(dir, manifest.files.jspi), buildJspiShim(wasm, glue));
+  const jspi = buildJspiShim(wasm, glue);
+  fs.writeFileSync(path.join(dir, manifest.files.jspi), jspi.bytes);
   log(`quickgo: jspi shim built in ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
-  fs.writeFileSync(path.join(dir, manifest.files.asyncify), buildAsyncify(wasm, glue));
+  const asyncify = buildAsyncify(wasm, glue);
+  if (asyncify.table !== jspi.table) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");
+  fs.writeFileSync(path.join(dir, manifest.files.asyncify), asyncify.bytes);
   log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms`);
   // The manifest is written last: its presence means the build is complete.
   fs.writeFileSync(path.join(dir, manifestName()), JSON.stringify(manifest, null, 2));

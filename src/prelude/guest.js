@@ -2,12 +2,13 @@
 // Evaluated in each goroutine's QuickJS context before the program; codec.js
 // and inspect.js are loaded into the context only when first needed. It captures the hidden host function and removes it from the
 // global object, so programs reach the host only through this API.
-// The host replaces the two __QG_..._ placeholders below with its opcode tables.
+// The host replaces every opcode reference with its number and __QG_SELECT_KINDS__
+// with the select case kinds (src/prelude.ts).
 (function () {
   "use strict";
   const host = globalThis.__qg;
   delete globalThis.__qg;
-  const OP = __QG_OPS__;
+  // Opcodes (OP.Gosched…) are inlined as numbers by the host: no opcode table here.
   const KIND = __QG_SELECT_KINDS__;
 
   // Prelude modules (select.js, sync.js, …) are evaluated on first use: every
@@ -162,7 +163,7 @@
   };
   // runtime.goexit() throws this; entry() swallows it once finally blocks ran.
   const GOEXIT = Object.freeze({ message: "runtime.Goexit" });
-  const internals = { host, OP, KIND, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
+  const internals = { host, KIND, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
 
   // Goroutines. A closure literal passed to go() was rewritten by the loader
   // into __qg_closure(id, [captured values]): the new goroutine rebuilds it.
@@ -259,6 +260,7 @@
   }
   const stack = () => String(new Error().stack || "");
 
+  const define = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
   const api = {
     go, chan, sleep, after, tick, now,
     gosched: () => void host(OP.Gosched),
@@ -266,33 +268,33 @@
     goid: () => host(OP.Goid),
     println, console, Chan,
   };
+  // The API is global. Ready values are plain writable globals, so a program
+  // may assign or shadow them. A name whose module is loaded on first use is
+  // an accessor: its getter (shared with __quickgo) loads the module and, read
+  // as a global, replaces itself with the value; its setter makes a plain
+  // global. `args` is read from the host every time. Every goroutine's context
+  // builds these: two closures per lazy name and none per ready one (the
+  // earlier getter+setter per name, plus a getter per lazy name on the API
+  // object, cost ~6 KiB of QuickJS heap per goroutine).
+  for (const k of Object.keys(api)) define(k, api[k]);
   const lazyNames = {
     select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync",
     sync: "sync", semaphore: "sync", time: "time", context: "context", errgroup: "errgroup", atomic: "atomic", runtime: "runtime",
     net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net",
+    args: "",
   };
   for (const k of Object.keys(lazyNames)) {
-    Object.defineProperty(api, k, { get: () => lazy(lazyNames[k])[k], enumerable: true });
+    const m = lazyNames[k];
+    const get = m === "" ? () => JSON.parse(host(OP.Args)) : function () {
+      const v = lazy(m)[k];
+      if (this === globalThis) define(k, v);
+      return v;
+    };
+    Object.defineProperty(api, k, { get, enumerable: true });
+    Object.defineProperty(globalThis, k, { get, set: (v) => define(k, v), configurable: true });
   }
-  Object.defineProperty(api, "args", { get: () => JSON.parse(host(OP.Args)), enumerable: true });
   internals.api = api;
   Object.freeze(api);
-  // Globals are getters that replace themselves with the value on first use,
-  // so a program may still assign or shadow them like ordinary globals.
-  for (const k of Object.keys(api)) {
-    Object.defineProperty(globalThis, k, {
-      get() {
-        const v = api[k];
-        if (k !== "args") Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
-        return v;
-      },
-      set(v) {
-        Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
-      },
-      configurable: true,
-    });
-  }
-  const define = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
   define("__quickgo", api);
   define("__qg_closure", __qg_closure);
   define("__qg_entry", entry);

@@ -2,7 +2,7 @@
 // time it uses select/recv/send/otherwise; defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, OP, KIND, chanId, encode, decode } = rt;
+  const { host, KIND, chanId, encode, decode } = rt; // opcodes are inlined as numbers by src/prelude.ts
   const RECV = 0, SEND = 1, DEFAULT = 2;
   function recv(ch, fn) {
     return { k: RECV, ch, fn };

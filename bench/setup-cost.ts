@@ -1,0 +1,129 @@
+// Where a spawn's time and a goroutine's memory go: each phase of a G's setup
+// (runtime, context with all intrinsics, prelude parse, prelude run, a small
+// program) and freeing it again, timed over the raw exports, and the QuickJS heap a bare context and
+// the prelude take (QTS_RuntimeComputeMemoryUsage). For asyncify, setup is
+// timed on the instrumented instance and on its uninstrumented setup twin.
+//
+//   node dist/bench/setup-cost.js [--contexts 40] [--rounds 5]
+import { availableBackends } from "../src/backend.js";
+import { preludeSources } from "../src/prelude.js";
+import { QuickJSWasm, type JSContextPtr, type JSRuntimePtr } from "../runtime/engine/quickjs.js";
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
+const contexts = flag("--contexts", 40);
+const rounds = flag("--rounds", 5);
+
+const prelude = preludeSources().main;
+const program = `function child(done, i) { done.send(i) }
+function main() { const done = chan(); for (let i = 0; i < 500; i++) { go(child, done, i); done.recv() } println(500) }`;
+/** JS_EVAL_FLAG_COMPILE_ONLY: parse and compile, do not run. */
+const COMPILE_ONLY = 1 << 5;
+const phases = ["runtime", "context", "prelude parse", "prelude run", "program", "free"] as const;
+type Phase = (typeof phases)[number];
+
+const noImports = { hostCall: () => 0, interrupt: () => 0, hostCallSuspend: () => 0, interruptSuspend: () => 0 };
+
+function evalOk(w: QuickJSWasm, ctx: JSContextPtr, code: string, flags: number): void {
+  const c = w.allocString(code);
+  const f = w.allocString("<quickgo>");
+  const r = w.x.QTS_Eval(ctx, c, w.heapU8().indexOf(0, c) - c, f, 0, flags);
+  w.x.free(c);
+  w.x.free(f);
+  const e = w.exceptionOf(ctx, r);
+  if (e) throw new Error(`setup-cost: eval threw ${w.getString(ctx, e)}`);
+  w.x.QTS_FreeValuePointer(ctx, r);
+}
+
+function newContext(w: QuickJSWasm): { rt: JSRuntimePtr; ctx: JSContextPtr } {
+  const rt = w.x.QTS_NewRuntime();
+  w.x.QTS_RuntimeSetMaxStackSize(rt, 256 * 1024);
+  const ctx = w.x.QTS_NewContext(rt, 0);
+  const host = w.newFunction(ctx, "__qg", 1);
+  w.setGlobal(ctx, "__qg", host);
+  w.x.QTS_FreeValuePointer(ctx, host);
+  return { rt, ctx };
+}
+
+/** Median µs per context of each phase, over `rounds` rounds of `contexts` contexts. */
+function timeSetup(w: QuickJSWasm, stackTop: number): Record<Phase, number> {
+  const samples = Object.fromEntries(phases.map((p) => [p, [] as number[]])) as Record<Phase, number[]>;
+  for (let r = 0; r < rounds + 1; r++) {
+    const sum = Object.fromEntries(phases.map((p) => [p, 0])) as Record<Phase, number>;
+    for (let i = 0; i < contexts; i++) {
+      w.stackPointer = stackTop;
+      let t = performance.now();
+      const lap = (p: Phase): void => {
+        const now = performance.now();
+        sum[p] += now - t;
+        t = now;
+      };
+      const rt = w.x.QTS_NewRuntime();
+      w.x.QTS_RuntimeSetMaxStackSize(rt, 256 * 1024);
+      lap("runtime");
+      const ctx = w.x.QTS_NewContext(rt, 0);
+      const host = w.newFunction(ctx, "__qg", 1);
+      w.setGlobal(ctx, "__qg", host);
+      w.x.QTS_FreeValuePointer(ctx, host);
+      lap("context");
+      evalOk(w, ctx, prelude, COMPILE_ONLY);
+      lap("prelude parse");
+      evalOk(w, ctx, prelude, 0); // parses again, then runs: the run is this minus the parse (below)
+      lap("prelude run");
+      evalOk(w, ctx, program, 0);
+      lap("program");
+      w.x.QTS_FreeContext(ctx);
+      w.x.QTS_FreeRuntime(rt);
+      lap("free");
+    }
+    sum["prelude run"] -= sum["prelude parse"];
+    if (r > 0) for (const p of phases) samples[p].push((sum[p] * 1000) / contexts); // round 0 warms up
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  return Object.fromEntries(phases.map((p) => [p, med(samples[p])])) as Record<Phase, number>;
+}
+
+/** QuickJS's own count of the bytes a runtime uses (malloc overhead not included). */
+function usedBytes(w: QuickJSWasm, rt: JSRuntimePtr, ctx: JSContextPtr): number {
+  const mu = w.x.QTS_RuntimeComputeMemoryUsage(rt, ctx);
+  w.setGlobal(ctx, "__qg_mu", mu);
+  w.x.QTS_FreeValuePointer(ctx, mu);
+  const c = w.allocString("JSON.stringify(__qg_mu)");
+  const f = w.allocString("m");
+  const r = w.x.QTS_Eval(ctx, c, w.heapU8().indexOf(0, c) - c, f, 0, 0);
+  w.x.free(c);
+  w.x.free(f);
+  const used = (JSON.parse(w.getString(ctx, r)) as { memory_used_size: number }).memory_used_size;
+  w.x.QTS_FreeValuePointer(ctx, r);
+  return used;
+}
+
+function memory(w: QuickJSWasm, stackTop: number): { bare: number; prelude: number } {
+  w.stackPointer = stackTop;
+  const { rt, ctx } = newContext(w);
+  const bare = usedBytes(w, rt, ctx);
+  evalOk(w, ctx, prelude, 0);
+  const withPrelude = usedBytes(w, rt, ctx);
+  w.x.QTS_FreeContext(ctx);
+  w.x.QTS_FreeRuntime(rt);
+  return { bare, prelude: withPrelude - bare };
+}
+
+const fmt = (t: Record<Phase, number>): string =>
+  phases.map((p) => `${t[p].toFixed(0)}`).join(" | ") + ` | ${phases.reduce((n, p) => n + t[p], 0).toFixed(0)}`;
+
+console.log(`# Setup cost per goroutine — ${process.version}, µs per context, median of ${rounds} rounds of ${contexts}\n`);
+console.log(`prelude: ${prelude.length} bytes\n`);
+console.log(`| instance | ${phases.join(" | ")} | total |`);
+console.log(`|---|${phases.map(() => "---|").join("")}---|`);
+let mem: { bare: number; prelude: number } | undefined;
+for (const backend of availableBackends()) {
+  const w = await QuickJSWasm.load(backend, noImports, () => {}, backend === "asyncify" ? noImports : undefined);
+  const sp = w.stackPointer;
+  const top = (w.x.malloc(1 << 20) + (1 << 20)) & ~15;
+  console.log(`| ${backend} | ${fmt(timeSetup(w, top))} |`);
+  if (backend === "asyncify") console.log(`| asyncify, setup twin | ${fmt(w.onSetupTwin(() => timeSetup(w, top)))} |`);
+  mem ??= memory(w, top);
+  w.stackPointer = sp;
+}
+console.log(`\nQuickJS heap: bare runtime+context ${(mem!.bare / 1024).toFixed(1)} KiB; the prelude adds ${(mem!.prelude / 1024).toFixed(1)} KiB`);
