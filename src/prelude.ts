@@ -31,7 +31,7 @@ export function preludeSources(): { main: string; modules: Record<string, string
       modules: Object.fromEntries(
         ["codec", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"].map((m) => [
           m,
-          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ Op, CtxKind, CtxErr, AtomicOp, TimerKind })),
+          read(`${m}.js`).replace("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind })),
         ]),
       ),
     };

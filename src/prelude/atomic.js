@@ -5,7 +5,6 @@ globalThis.__qg_module = function (rt) {
   "use strict";
   const { host, Handle, encode, decode } = rt;
   const T = __QG_TOOLKIT__;
-  const OP = T.Op;
   const A = T.AtomicOp;
   const int = (n, what) => {
     if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new TypeError("atomic." + what + ": not a safe integer");

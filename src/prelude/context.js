@@ -5,7 +5,6 @@ globalThis.__qg_module = function (rt) {
   "use strict";
   const { host, Handle, handles, encode, decode } = rt;
   const T = __QG_TOOLKIT__;
-  const OP = T.Op;
   // Go's sentinel errors: ctx.err() returns these very objects, so `ctx.err() === context.Canceled` holds.
   const Canceled = new Error("context canceled");
   const DeadlineExceeded = new Error("context deadline exceeded");

@@ -3,7 +3,6 @@
 // Defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const OP = __QG_TOOLKIT__.Op;
   const { host, Handle, spawn, encode, decode, GOEXIT } = rt;
   class Group extends Handle {
     constructor(ctxId, id) {

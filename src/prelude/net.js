@@ -8,7 +8,6 @@
 globalThis.__qg_module = function (rt) {
   "use strict";
   const { host, Handle } = rt;
-  const OP = __QG_TOOLKIT__.Op;
 
   // Sentinels, like Go's net.ErrClosed and os.ErrDeadlineExceeded: compare e.err with them.
   const ErrClosed = new Error("use of closed network connection");

@@ -2,7 +2,6 @@
 // Defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const OP = __QG_TOOLKIT__.Op;
   const { host, GOEXIT } = rt;
   const runtime = Object.freeze({
     // Ends the calling goroutine after its finally blocks run (Go's deferred calls). It throws a

@@ -3,7 +3,6 @@
 // the first time it uses one; defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const OP = __QG_TOOLKIT__.Op;
   const { host, Handle, spawn, handleFrom } = rt;
   class WaitGroup extends Handle {
     constructor(id) {

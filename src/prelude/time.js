@@ -6,7 +6,6 @@ globalThis.__qg_module = function (rt) {
   "use strict";
   const { host, Handle, handleFrom, startOf, encode } = rt;
   const T = __QG_TOOLKIT__;
-  const OP = T.Op;
   const K = T.TimerKind;
   const ms = (d) => +d || 0;
   // time.Timer: .c delivers the time (now(), ms) once; null for afterFunc's timer.
