@@ -495,12 +495,7 @@ export class Scheduler implements GuestHost {
       panic = error.info;
     } else {
       // The G's wasm frames were abandoned half-way: its runtime cannot be freed safely, so it is leaked.
-      const overflow = error instanceof RangeError || /call stack/i.test(error.message);
-      panic = {
-        goroutine: g.id,
-        message: overflow ? "runtime error: goroutine stack exceeds limit" : `runtime error: ${error.message}`,
-        trace: "",
-      };
+      panic = { goroutine: g.id, message: crashMessage(error), trace: "" };
     }
     this.opts.onGoexit?.(g, panic);
     this.die(panic);
@@ -543,11 +538,12 @@ export class Scheduler implements GuestHost {
       const r = x.QTS_Call(g.ctx, fn, wasm.undefinedPtr, 1, argv);
       x.free(argv);
       const e2 = wasm.exceptionOf(g.ctx, r);
-      if (!e2) {
-        const d = JSON.parse(wasm.getString(g.ctx, r)) as { message: string; stack: string };
+      const d = e2 ? undefined : parseDescription(wasm.getString(g.ctx, r));
+      if (d) {
         message = d.message;
         stack = d.stack;
-      } else x.QTS_FreeValuePointer(g.ctx, e2);
+      }
+      if (e2) x.QTS_FreeValuePointer(g.ctx, e2);
       x.QTS_FreeValuePointer(g.ctx, r);
     } else {
       message = wasm.getString(g.ctx, exc);
@@ -715,6 +711,35 @@ export class Scheduler implements GuestHost {
 /** Go's report of an unrecovered panic: message, then the panicking goroutine's stack. */
 export function panicReport(p: PanicInfo): string {
   return `panic: ${p.message}\n\ngoroutine ${p.goroutine} [running]:\n${p.trace}${p.trace ? "\n" : ""}`;
+}
+
+/**
+ * The panic message of a G that died inside the engine. V8's own stack
+ * overflow (QuickJS's check normally trips first, see GUEST_STACK_LIMIT) reads
+ * like the guest-side one; a trap names itself; anything else is a quickgo bug
+ * and says so.
+ */
+function crashMessage(error: Error): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return "runtime error: goroutine stack exceeds limit";
+  if (error instanceof WebAssembly.RuntimeError) return `runtime error: wasm trap: ${error.message}`;
+  return `runtime error: quickgo internal error: ${error.name}: ${error.message}`;
+}
+
+/**
+ * The result of the prelude's describe(): JSON of { message, stack }. The
+ * guest ran it and may have tampered with anything it uses, so the shape is
+ * checked; undefined if it is not that.
+ */
+function parseDescription(s: string): { message: string; stack: string } | undefined {
+  let d: unknown;
+  try {
+    d = JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+  if (typeof d !== "object" || d === null) return undefined;
+  const { message, stack } = d as Record<string, unknown>;
+  return typeof message === "string" && typeof stack === "string" ? { message, stack } : undefined;
 }
 
 /** The program's top-level code (or a closure factory) threw while a G was being set up. */

@@ -84,6 +84,30 @@ export type BackendName = "asyncify" | "jspi";
 
 const compiled = new Map<BackendName, { module: WebAssembly.Module; manifest: WasmManifest }>();
 let liftoffSet = false;
+let jspiStackSet = false;
+
+/**
+ * Native stack of each jspi goroutine, in KiB. A goroutine's recursion must
+ * hit QuickJS's own check (GUEST_STACK_LIMIT of shadow stack: a catchable
+ * guest error) before V8's native limit (a RangeError that abandons the wasm
+ * frames). V8's default (984 KiB, bounded by both flags below) ran out first
+ * after TurboFan tier-up in 9 of 18 recursion shapes (Function.prototype.call,
+ * constructors, getters, generators…); 2000 KiB passed all of them on Node 26,
+ * so this leaves a 2x margin. The stacks grow on demand, so parked goroutines
+ * cost no more memory (measured: same RSS with 5000 parked goroutines; V8
+ * reserves more address space). Setting --stack-size now does not change the
+ * main thread's limit, which V8 fixed at start-up.
+ */
+const JSPI_STACK_KB = 4096;
+
+/** Raises V8's stack flags for jspi stacks, unless the user set them on the command line. */
+function setJspiStackFlags(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  for (const flag of ["--stack-size", "--wasm-stack-switching-stack-size"]) {
+    if (given.some((a) => a.startsWith(`${flag}=`) || a === flag)) continue;
+    v8.setFlagsFromString(`${flag}=${JSPI_STACK_KB}`);
+  }
+}
 
 /**
  * Compiles (once per process) the binary of a backend. For asyncify we switch
@@ -96,8 +120,15 @@ async function compile(backend: BackendName, log: (line: string) => void): Promi
   const hit = compiled.get(backend);
   if (hit) return hit;
   if (backend === "asyncify" && !liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
-    v8.setFlagsFromString("--liftoff-only");
+    // Set after start-up, --liftoff-only does not bring its implied flags:
+    // Node 26 still tiered up to TurboFan, and deep recursion then overflowed
+    // V8's stack before QuickJS's limit (test/runtime/stack.test.ts).
+    for (const flag of ["--liftoff-only", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering"]) v8.setFlagsFromString(flag);
     liftoffSet = true;
+  }
+  if (backend === "jspi" && !jspiStackSet) {
+    setJspiStackFlags();
+    jspiStackSet = true;
   }
   const { dir, manifest } = await ensureWasm(log);
   const bytes = fs.readFileSync(path.join(dir, manifest.files[backend]));

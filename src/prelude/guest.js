@@ -244,10 +244,18 @@
     }
   }
   // For panics: the Go-style message and the stack of what was thrown.
+  // Captured now: a program may replace JSON.stringify or InternalError, and
+  // the host must still get JSON it can read (it checks the shape anyway).
+  const stringify = JSON.stringify;
+  const InternalError = globalThis.InternalError;
+  const STACK_EXCEEDED = "runtime error: goroutine stack exceeds limit";
   function describe(e) {
     if (e instanceof Error) {
-      const head = e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
-      return JSON.stringify({ message: head, stack: String(e.stack || "") });
+      // QuickJS's check of GUEST_STACK_LIMIT throws InternalError("stack overflow"):
+      // catchable in the goroutine; uncaught, it is reported in Go's words.
+      const overflow = e instanceof InternalError && e.message === "stack overflow";
+      const head = overflow ? STACK_EXCEEDED : e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
+      return stringify({ __proto__: null, message: head, stack: String(e.stack || "") });
     }
     let s;
     try {
@@ -255,7 +263,7 @@
     } catch (_) {
       s = "(unprintable value)";
     }
-    return JSON.stringify({ message: s, stack: "" });
+    return stringify({ __proto__: null, message: s, stack: "" });
   }
   const stack = () => String(new Error().stack || "");
 
