@@ -137,6 +137,14 @@ async function compile(backend: BackendName, log: (line: string) => void): Promi
   return entry;
 }
 
+/** The wasm heap cannot grow by the bytes a host-side copy into it needs (e.g. a huge string a goroutine receives). */
+export class WasmOutOfMemory extends Error {
+  constructor(bytes: number) {
+    super(`runtime: out of memory (the wasm heap cannot take ${bytes} more bytes)`);
+    this.name = "WasmOutOfMemory";
+  }
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -234,10 +242,17 @@ export class QuickJSWasm {
   /** malloc'd NUL-terminated UTF-8 copy of s; the caller frees it. */
   allocString(s: string): Ptr {
     const bytes = s.isWellFormed() ? encoder.encode(s) : encodeWtf8(s);
-    const p = this.x.malloc(bytes.length + 1);
+    const p = this.mallocOrThrow(bytes.length + 1);
     const u8 = this.heapU8();
     u8.set(bytes, p);
     u8[p + bytes.length] = 0;
+    return p;
+  }
+
+  /** malloc that throws instead of returning 0: writing through 0 would overwrite the instance's static data. */
+  mallocOrThrow(size: number): Ptr {
+    const p = this.x.malloc(size);
+    if (p === 0) throw new WasmOutOfMemory(size);
     return p;
   }
 
@@ -261,7 +276,7 @@ export class QuickJSWasm {
 
   /** A new guest ArrayBuffer holding a copy of `bytes`. */
   newArrayBuffer(ctx: JSContextPtr, bytes: Uint8Array): JSValuePtr {
-    const p = this.x.malloc(Math.max(1, bytes.length));
+    const p = this.mallocOrThrow(Math.max(1, bytes.length));
     this.heapU8().set(bytes, p);
     return this.x.QTS_NewArrayBuffer(ctx, p, bytes.length); // the ArrayBuffer owns p now and frees it
   }

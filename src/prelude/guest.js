@@ -15,12 +15,18 @@
   const modules = Object.create(null);
   function lazy(name) {
     let m = modules[name];
-    if (!m) {
-      host(OP.LoadPrelude, name);
-      m = modules[name] = globalThis.__qg_module(internals);
-      delete globalThis.__qg_module;
-    }
+    if (!m) m = modules[name] = load(name, "__qg_module")(internals);
     return m;
+  }
+  // A module script assigns its factory to a global and the host returns the
+  // script's value, that same factory: use the value, never the global, which
+  // the program may have made an accessor to catch `internals` with.
+  function load(name, global) {
+    const make = host(OP.LoadPrelude, name);
+    try {
+      delete globalThis[global];
+    } catch (_) {} // the program made it non-configurable: its own affair
+    return make;
   }
 
   const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
@@ -52,12 +58,10 @@
   let fullCodec = null;
   function codec() {
     if (!fullCodec) {
-      host(OP.LoadPrelude, "codec");
-      fullCodec = globalThis.__qg_makeCodec({
+      fullCodec = load("codec", "__qg_makeCodec")({
         handleOf: (v) => (v instanceof Handle ? v.key : null),
         handleFrom,
       });
-      delete globalThis.__qg_makeCodec;
     }
     return fullCodec;
   }
@@ -214,9 +218,7 @@
     if (typeof v === "string") return v;
     if (typeof v === "number" && !Object.is(v, -0)) return String(v);
     if (!inspect) {
-      host(OP.LoadPrelude, "inspect");
-      inspect = globalThis.__qg_makeInspect(Chan);
-      delete globalThis.__qg_makeInspect;
+      inspect = load("inspect", "__qg_makeInspect")(Chan);
     }
     return inspect(v);
   }
@@ -303,7 +305,9 @@
   const define = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
   define("__quickgo", api);
   define("__qg_closure", __qg_closure);
-  define("__qg_entry", entry);
-  define("__qg_describe", describe);
-  define("__qg_stack", stack);
+  // What the host calls: fixed, so a program cannot swap in its own code for them.
+  const fix = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
+  fix("__qg_entry", entry);
+  fix("__qg_describe", describe);
+  fix("__qg_stack", stack);
 })();
