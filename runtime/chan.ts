@@ -1,9 +1,10 @@
 // Channels, after Go's chan.go.
 //
 // Invariants (single-threaded, so no lock):
-//  - at least one of sendq and recvq is empty (a G blocks in one operation or
-//    one select at a time, and a select never waits on both ends of a channel
-//    that could complete each other: it would have completed instead);
+//  - at least one of sendq and recvq is empty, except when both hold cases
+//    of one blocked select (a G blocks in one operation or one select at a
+//    time; a select waiting on both ends of a channel cannot complete with
+//    itself, as in Go, and any other G's operation completes one of them);
 //  - for a buffered channel, count > 0 implies recvq is empty, and
 //    count < cap implies sendq is empty;
 //  - a sudog whose select has already fired is never handed a value: the
@@ -159,6 +160,11 @@ export class Chan {
     }
     if (!block) return false;
     return this.wait(this.recvq, new Sudog(g, this, undefined, sel, caseIndex, false));
+  }
+
+  /** selectgo's pass 2: queues one case of a select that found every case blocked, without trying it again. */
+  enqueueSelectCase(g: G, isSend: boolean, v: Wire | undefined, sel: SelectWait, caseIndex: number): void {
+    this.wait(isSend ? this.sendq : this.recvq, new Sudog(g, this, isSend ? v : undefined, sel, caseIndex, isSend));
   }
 
   /** Queues a blocking operation's sudog (and records it in its select, if any). */

@@ -12,7 +12,7 @@ import { Chan, ChanResult } from "./chan.js";
 import { Cond } from "./cond.js";
 import { Context } from "./context.js";
 import { PARK } from "./engine/engine.js";
-import type { JSContextPtr, QuickJSWasm } from "./engine/quickjs.js";
+import { type JSContextPtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { ErrGroup } from "./errgroup.js";
 import type { G, StartSpec, Wire } from "./goroutine.js";
 import { CtxErr, CtxKind, Op, SelectKind, TimerKind } from "./ops.js";
@@ -86,6 +86,7 @@ export class HostCalls {
     } catch (e) {
       if (e instanceof GoFatal) return this.sched.fatal(g, e.message);
       if (e instanceof GoPanic) return w.throwError(ctx, e.message, e.guestName);
+      if (e instanceof WasmOutOfMemory) return w.throwError(ctx, e.message, "RangeError");
       return w.throwError(ctx, `quickgo internal error: ${(e as Error).message ?? String(e)}`);
     }
   }
@@ -224,8 +225,7 @@ export class HostCalls {
         s.write(num(1) === 2 ? 2 : 1, str(2));
         return 0;
       case Op.LoadPrelude:
-        s.loadPreludeModule(g, str(1));
-        return 0;
+        return s.loadPreludeModule(g, str(1));
       case Op.Args:
         return this.wasm.newString(ctx, JSON.stringify(g.program.args));
       case Op.TextEncode:
@@ -439,7 +439,13 @@ export class HostCalls {
       g.panicOnResume = undefined;
       return w.throwError(g.ctx, m);
     }
-    return this.toGuest(g.ctx, g.param);
+    try {
+      return this.toGuest(g.ctx, g.param);
+    } catch (e) {
+      // The value cannot be copied into this goroutine's instance: its receive fails, the program goes on.
+      if (e instanceof WasmOutOfMemory) return w.throwError(g.ctx, e.message, "RangeError");
+      throw e;
+    }
   }
 
   /** Parks g for an operation whose resumed call returns undefined. */

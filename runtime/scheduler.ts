@@ -21,7 +21,7 @@
 // program image, and it ends only by finish() (its owner keeps hostWaiters > 0).
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
-import type { JSValuePtr, QuickJSWasm } from "./engine/quickjs.js";
+import { type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
 import { GoPanic, goTraceback, type PanicInfo } from "./panic.js";
@@ -101,6 +101,13 @@ const HOST_FN_REF = 1;
 const PREEMPT_CHECK_EVERY = 4;
 /** Longest stretch the synchronous loop keeps the event loop waiting (I/O, signals, stdout). */
 const YIELD_EVERY_MS = 10;
+/**
+ * Guest code the host runs synchronously and cannot preempt (a program's
+ * top-level code while a G is set up; describing a panic value; reading a
+ * stack) is interrupted, uncatchably, after this long: a getter that spins
+ * must not hold the host's event loop for good.
+ */
+export const GUARDED_BUDGET_MS = 1000;
 
 export class Scheduler implements GuestHost {
   /** Every wasm instance of this program; new Gs go to the last one. */
@@ -120,6 +127,10 @@ export class Scheduler implements GuestHost {
   private polls = 0;
   /** > 0 while the host calls into a guest for its own purposes (describe, stack capture): no preemption */
   inCallback = 0;
+  /** While guest code runs unpreemptibly (setup, inCallback): when it is interrupted (GUARDED_BUDGET_MS) */
+  private guardDeadline = Infinity;
+  /** the guarded code ran past guardDeadline and was interrupted */
+  private guardTripped = false;
   readonly allgs = new Map<number, G>();
   /** G 1 of a program; null in a session */
   private main: G | null = null;
@@ -362,6 +373,7 @@ export class Scheduler implements GuestHost {
   setup(g: G, wasm: QuickJSWasm): void {
     const x = wasm.x;
     g.inSetup = true;
+    this.startGuard();
     g.rt = x.QTS_NewRuntime();
     if (!g.rt) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS runtime)", trace: "" });
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
@@ -392,11 +404,17 @@ export class Scheduler implements GuestHost {
     g.inSetup = false;
   }
 
-  /** Op.LoadPrelude: evaluates a prelude module in the running G's context. */
-  loadPreludeModule(g: G, name: string): void {
+  /**
+   * Op.LoadPrelude: evaluates a prelude module in the running G's context and
+   * returns its completion value, the module's factory. The prelude takes the
+   * factory from there, not from the global the script also assigns, which
+   * guest code could have turned into an accessor to steal the prelude's
+   * internals (the hidden host function among them).
+   */
+  loadPreludeModule(g: G, name: string): JSValuePtr {
     const src = this.opts.preludeModules[name];
     if (src === undefined) throw new Error(`no prelude module ${name}`);
-    this.evalOrThrow(g.engine!.wasm, g, src, PRELUDE_FILE);
+    return this.evalOrThrow(g.engine!.wasm, g, src, PRELUDE_FILE, true);
   }
 
   /** Evaluates a script in g's context; a thrown exception becomes a SetupPanic. */
@@ -404,7 +422,13 @@ export class Scheduler implements GuestHost {
     const r = wasm.evalScript(g.ctx, code, file);
     const exc = wasm.exceptionOf(g.ctx, r);
     if (exc) {
+      const timedOut = g.inSetup && this.guardTripped;
       const info = this.describe(wasm, g, exc);
+      if (timedOut) {
+        info.message =
+          `top-level code ran longer than ${GUARDED_BUDGET_MS} ms: it runs in every goroutine's context ` +
+          "before the goroutine starts, so it should only declare";
+      }
       wasm.x.QTS_FreeValuePointer(g.ctx, exc);
       wasm.x.QTS_FreeValuePointer(g.ctx, r);
       throw new SetupPanic(info);
@@ -431,7 +455,8 @@ export class Scheduler implements GuestHost {
    */
   interrupt(g: G): number {
     if (g.killed && !g.inSetup && this.inCallback === 0) return 1;
-    if (++this.polls % PREEMPT_CHECK_EVERY !== 0 || g.inSetup || this.inCallback > 0) return 0;
+    if (g.inSetup || this.inCallback > 0) return this.guardExpired() ? 1 : 0;
+    if (++this.polls % PREEMPT_CHECK_EVERY !== 0) return 0;
     const now = performance.now();
     if (now - this.sliceStart < this.opts.timesliceMs && now < this.timers.next()) return 0;
     this.stats.preemptions++;
@@ -488,6 +513,7 @@ export class Scheduler implements GuestHost {
   }
 
   crashed(g: G, error: Error): void {
+    const reported = g.status === GStatus.Dead; // exited() failed after reporting g's end
     g.status = GStatus.Dead;
     let panic: PanicInfo;
     if (error instanceof SetupPanic) {
@@ -495,14 +521,9 @@ export class Scheduler implements GuestHost {
       panic = error.info;
     } else {
       // The G's wasm frames were abandoned half-way: its runtime cannot be freed safely, so it is leaked.
-      const overflow = error instanceof RangeError || /call stack/i.test(error.message);
-      panic = {
-        goroutine: g.id,
-        message: overflow ? "runtime error: goroutine stack exceeds limit" : `runtime error: ${error.message}`,
-        trace: "",
-      };
+      panic = { goroutine: g.id, message: crashMessage(error), trace: "" };
     }
-    this.opts.onGoexit?.(g, panic);
+    if (!reported) this.opts.onGoexit?.(g, panic);
     this.die(panic);
   }
 
@@ -524,12 +545,26 @@ export class Scheduler implements GuestHost {
 
   /** Message and Go-style trace of a thrown guest value (calls the prelude's describe). */
   private describe(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
-    this.inCallback++;
+    if (this.inCallback++ === 0) this.startGuard();
     try {
-      return this.describeUnguarded(wasm, g, exc);
+      const info = this.describeUnguarded(wasm, g, exc);
+      if (this.guardTripped) info.message = `(the panic value could not be printed: printing it ran longer than ${GUARDED_BUDGET_MS} ms)`;
+      return info;
     } finally {
       this.inCallback--;
     }
+  }
+
+  /** Starts the budget of guest code the host runs unpreemptibly (see GUARDED_BUDGET_MS). */
+  private startGuard(): void {
+    this.guardDeadline = performance.now() + GUARDED_BUDGET_MS;
+    this.guardTripped = false;
+  }
+
+  /** Polled from interrupt() while guarded code runs: true once it is past its budget (it stays true). */
+  private guardExpired(): boolean {
+    if (!this.guardTripped && ++this.polls % PREEMPT_CHECK_EVERY === 0 && performance.now() > this.guardDeadline) this.guardTripped = true;
+    return this.guardTripped;
   }
 
   private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
@@ -543,11 +578,12 @@ export class Scheduler implements GuestHost {
       const r = x.QTS_Call(g.ctx, fn, wasm.undefinedPtr, 1, argv);
       x.free(argv);
       const e2 = wasm.exceptionOf(g.ctx, r);
-      if (!e2) {
-        const d = JSON.parse(wasm.getString(g.ctx, r)) as { message: string; stack: string };
+      const d = e2 ? undefined : parseDescription(wasm.getString(g.ctx, r));
+      if (d) {
         message = d.message;
         stack = d.stack;
-      } else x.QTS_FreeValuePointer(g.ctx, e2);
+      }
+      if (e2) x.QTS_FreeValuePointer(g.ctx, e2);
       x.QTS_FreeValuePointer(g.ctx, r);
     } else {
       message = wasm.getString(g.ctx, exc);
@@ -560,7 +596,7 @@ export class Scheduler implements GuestHost {
   captureStack(g: G): string {
     const w = g.engine!.wasm;
     const fn = w.getGlobal(g.ctx, "__qg_stack");
-    this.inCallback++;
+    if (this.inCallback++ === 0) this.startGuard();
     const r = w.x.QTS_Call(g.ctx, fn, w.undefinedPtr, 0, 0);
     this.inCallback--;
     const s = w.exceptionOf(g.ctx, r) ? "" : w.getString(g.ctx, r);
@@ -715,6 +751,36 @@ export class Scheduler implements GuestHost {
 /** Go's report of an unrecovered panic: message, then the panicking goroutine's stack. */
 export function panicReport(p: PanicInfo): string {
   return `panic: ${p.message}\n\ngoroutine ${p.goroutine} [running]:\n${p.trace}${p.trace ? "\n" : ""}`;
+}
+
+/**
+ * The panic message of a G that died inside the engine. V8's own stack
+ * overflow (QuickJS's check normally trips first, see GUEST_STACK_LIMIT) reads
+ * like the guest-side one; a trap names itself; anything else is a quickgo bug
+ * and says so.
+ */
+function crashMessage(error: Error): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return "runtime error: goroutine stack exceeds limit";
+  if (error instanceof WebAssembly.RuntimeError) return `runtime error: wasm trap: ${error.message}`;
+  if (error instanceof WasmOutOfMemory) return error.message;
+  return `runtime error: quickgo internal error: ${error.name}: ${error.message}`;
+}
+
+/**
+ * The result of the prelude's describe(): JSON of { message, stack }. The
+ * guest ran it and may have tampered with anything it uses, so the shape is
+ * checked; undefined if it is not that.
+ */
+function parseDescription(s: string): { message: string; stack: string } | undefined {
+  let d: unknown;
+  try {
+    d = JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+  if (typeof d !== "object" || d === null) return undefined;
+  const { message, stack } = d as Record<string, unknown>;
+  return typeof message === "string" && typeof stack === "string" ? { message, stack } : undefined;
 }
 
 /** The program's top-level code (or a closure factory) threw while a G was being set up. */

@@ -2,7 +2,7 @@
 // first ready one (so ready cases are chosen uniformly); else the default
 // case; else enqueue a sudog on every channel and park until one case fires.
 // The case that fires cancels the others (see Chan.dequeueWaiter).
-import { type Chan, ChanResult, SelectWait } from "./chan.js";
+import { type Chan, SelectWait } from "./chan.js";
 import type { G, Wire } from "./goroutine.js";
 
 export interface SelectCase {
@@ -42,13 +42,13 @@ export function selectgo(g: G, cases: SelectCase[], hasDefault: boolean): Select
     g.unpark = () => {};
     return "park";
   }
+  // Pass 1 found every case blocked and nothing ran since, so pass 2 only
+  // queues: trying the cases again would pair a send case with this select's
+  // own receive case on the same channel (found by test/runtime/chanprop.test.ts).
   const sel = new SelectWait();
   for (let i = 0; i < n; i++) {
     const k = cases[i]!;
-    if (!k.c) continue;
-    const r = k.send ? k.c.send(g, k.v!, true, sel, i) : k.c.recv(g, true, sel, i);
-    // Pass 1 found nothing ready and nothing ran since, so every case blocks.
-    if (r !== ChanResult.Park) throw new Error("quickgo: select case became ready between passes");
+    if (k.c) k.c.enqueueSelectCase(g, k.send, k.v, sel, i);
   }
   g.waitReason = "select";
   g.unpark = () => sel.cancel();

@@ -70,7 +70,9 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
   /**
    * Most goroutines alive at once per program (and in the session); `go` past
-   * it throws in the guest (a panic unless caught). Default: unlimited.
+   * it throws in the guest (a panic unless caught). Default: 1 000 000 (a
+   * fork bomb then fails in the guest instead of exhausting host memory
+   * first; a goroutine that has run holds ~130 KiB of wasm heap).
    */
   maxGoroutines?: number;
   /**
@@ -134,7 +136,7 @@ export class Runtime {
       stdout: opts.stdout ?? ((s) => void process.stdout.write(s)),
       stderr: opts.stderr ?? ((s) => void process.stderr.write(s)),
       log: opts.log ?? ((s) => void process.stderr.write(`${s}\n`)),
-      maxGoroutines: opts.maxGoroutines ?? Infinity,
+      maxGoroutines: opts.maxGoroutines ?? DEFAULT_MAX_GOROUTINES,
       memoryLimit: opts.memoryLimit ?? 0,
     };
     if (!(this.opts.maxGoroutines >= 1)) throw new RangeError("quickgo: maxGoroutines must be at least 1");
@@ -346,6 +348,9 @@ export class Runtime {
     await Promise.all([...this.running].map((s) => s.terminate(banner, code)));
   }
 }
+
+/** Default of RuntimeOptions.maxGoroutines (issue #9). */
+export const DEFAULT_MAX_GOROUTINES = 1_000_000;
 
 /** QUICKGO_DEBUG is a comma-separated list of name=value settings, like GODEBUG. */
 function schedtraceFromEnv(): number {

@@ -119,8 +119,14 @@ export class JspiEngine implements Engine {
     const w = this.wasm;
     g.savedSP = 0;
     try {
-      if (error === undefined) this.host.exited(g, ret);
-      else this.host.crashed(g, error instanceof Error ? error : new Error(String(error)));
+      if (error === undefined) {
+        try {
+          this.host.exited(g, ret);
+        } catch (e) {
+          // As in the asyncify backend: a host error while ending g ends it as a crash (never an unhandled rejection).
+          this.host.crashed(g, e instanceof Error ? e : new Error(String(e)));
+        }
+      } else this.host.crashed(g, error instanceof Error ? error : new Error(String(error)));
     } finally {
       w.stackPointer = this.callerSP;
       this.current = null;

@@ -83,6 +83,30 @@ export type BackendName = "asyncify" | "jspi";
 
 const compiled = new Map<BackendName, { module: WebAssembly.Module; manifest: WasmManifest }>();
 let liftoffSet = false;
+let jspiStackSet = false;
+
+/**
+ * Native stack of each jspi goroutine, in KiB. A goroutine's recursion must
+ * hit QuickJS's own check (GUEST_STACK_LIMIT of shadow stack: a catchable
+ * guest error) before V8's native limit (a RangeError that abandons the wasm
+ * frames). V8's default (984 KiB, bounded by both flags below) ran out first
+ * after TurboFan tier-up in 9 of 18 recursion shapes (Function.prototype.call,
+ * constructors, getters, generators…); 2000 KiB passed all of them on Node 26,
+ * so this leaves a 2x margin. The stacks grow on demand, so parked goroutines
+ * cost no more memory (measured: same RSS with 5000 parked goroutines; V8
+ * reserves more address space). Setting --stack-size now does not change the
+ * main thread's limit, which V8 fixed at start-up.
+ */
+const JSPI_STACK_KB = 4096;
+
+/** Raises V8's stack flags for jspi stacks, unless the user set them on the command line. */
+function setJspiStackFlags(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  for (const flag of ["--stack-size", "--wasm-stack-switching-stack-size"]) {
+    if (given.some((a) => a.startsWith(`${flag}=`) || a === flag)) continue;
+    v8.setFlagsFromString(`${flag}=${JSPI_STACK_KB}`);
+  }
+}
 
 /**
  * Compiles (once per process) the binary of a backend. For asyncify we switch
@@ -97,11 +121,18 @@ let liftoffSet = false;
 async function compile(backend: BackendName, log: (line: string) => void): Promise<{ module: WebAssembly.Module; manifest: WasmManifest }> {
   const hit = compiled.get(backend);
   if (hit) return hit;
+  if (backend === "jspi" && !jspiStackSet) {
+    setJspiStackFlags();
+    jspiStackSet = true;
+  }
   const { dir, manifest } = await ensureWasm(log);
   if (backend === "asyncify") {
     if (setupTwinEnabled()) await compile("jspi", log);
     if (!liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
-      v8.setFlagsFromString("--liftoff-only");
+      // Set after start-up, --liftoff-only does not bring its implied flags:
+      // Node 26 still tiered up to TurboFan, and deep recursion then overflowed
+      // V8's stack before QuickJS's limit (test/runtime/stack.test.ts).
+      for (const flag of ["--liftoff-only", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering"]) v8.setFlagsFromString(flag);
       liftoffSet = true;
     }
   }
@@ -114,6 +145,14 @@ async function compile(backend: BackendName, log: (line: string) => void): Promi
 /** QUICKGO_SETUP_TWIN=0 runs goroutine setup on the asyncify instance itself (for measuring, or as an escape hatch). */
 function setupTwinEnabled(): boolean {
   return process.env.QUICKGO_SETUP_TWIN !== "0";
+}
+
+/** The wasm heap cannot grow by the bytes a host-side copy into it needs (e.g. a huge string a goroutine receives). */
+export class WasmOutOfMemory extends Error {
+  constructor(bytes: number) {
+    super(`runtime: out of memory (the wasm heap cannot take ${bytes} more bytes)`);
+    this.name = "WasmOutOfMemory";
+  }
 }
 
 const encoder = new TextEncoder();
@@ -280,10 +319,17 @@ export class QuickJSWasm {
   /** malloc'd NUL-terminated UTF-8 copy of s; the caller frees it. */
   allocString(s: string): Ptr {
     const bytes = s.isWellFormed() ? encoder.encode(s) : encodeWtf8(s);
-    const p = this.x.malloc(bytes.length + 1);
+    const p = this.mallocOrThrow(bytes.length + 1);
     const u8 = this.heapU8();
     u8.set(bytes, p);
     u8[p + bytes.length] = 0;
+    return p;
+  }
+
+  /** malloc that throws instead of returning 0: writing through 0 would overwrite the instance's static data. */
+  mallocOrThrow(size: number): Ptr {
+    const p = this.x.malloc(size);
+    if (p === 0) throw new WasmOutOfMemory(size);
     return p;
   }
 
@@ -307,7 +353,7 @@ export class QuickJSWasm {
 
   /** A new guest ArrayBuffer holding a copy of `bytes`. */
   newArrayBuffer(ctx: JSContextPtr, bytes: Uint8Array): JSValuePtr {
-    const p = this.x.malloc(Math.max(1, bytes.length));
+    const p = this.mallocOrThrow(Math.max(1, bytes.length));
     this.heapU8().set(bytes, p);
     return this.x.QTS_NewArrayBuffer(ctx, p, bytes.length); // the ArrayBuffer owns p now and frees it
   }

@@ -16,6 +16,8 @@ declare namespace WebAssembly {
   type ModuleImports = Record<string, ImportValue>;
   type Imports = Record<string, ModuleImports>;
   class Table {}
+  /** A trap (unreachable, out-of-bounds access…) inside wasm code. */
+  class RuntimeError extends Error {}
   class Instance {
     constructor(module: Module, imports?: Imports);
     readonly exports: Exports;

@@ -16,12 +16,18 @@
   const modules = Object.create(null);
   function lazy(name) {
     let m = modules[name];
-    if (!m) {
-      host(OP.LoadPrelude, name);
-      m = modules[name] = globalThis.__qg_module(internals);
-      delete globalThis.__qg_module;
-    }
+    if (!m) m = modules[name] = load(name, "__qg_module")(internals);
     return m;
+  }
+  // A module script assigns its factory to a global and the host returns the
+  // script's value, that same factory: use the value, never the global, which
+  // the program may have made an accessor to catch `internals` with.
+  function load(name, global) {
+    const make = host(OP.LoadPrelude, name);
+    try {
+      delete globalThis[global];
+    } catch (_) {} // the program made it non-configurable: its own affair
+    return make;
   }
 
   const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
@@ -53,12 +59,10 @@
   let fullCodec = null;
   function codec() {
     if (!fullCodec) {
-      host(OP.LoadPrelude, "codec");
-      fullCodec = globalThis.__qg_makeCodec({
+      fullCodec = load("codec", "__qg_makeCodec")({
         handleOf: (v) => (v instanceof Handle ? v.key : null),
         handleFrom,
       });
-      delete globalThis.__qg_makeCodec;
     }
     return fullCodec;
   }
@@ -215,9 +219,7 @@
     if (typeof v === "string") return v;
     if (typeof v === "number" && !Object.is(v, -0)) return String(v);
     if (!inspect) {
-      host(OP.LoadPrelude, "inspect");
-      inspect = globalThis.__qg_makeInspect(Chan);
-      delete globalThis.__qg_makeInspect;
+      inspect = load("inspect", "__qg_makeInspect")(Chan);
     }
     return inspect(v);
   }
@@ -245,10 +247,18 @@
     }
   }
   // For panics: the Go-style message and the stack of what was thrown.
+  // Captured now: a program may replace JSON.stringify or InternalError, and
+  // the host must still get JSON it can read (it checks the shape anyway).
+  const stringify = JSON.stringify;
+  const InternalError = globalThis.InternalError;
+  const STACK_EXCEEDED = "runtime error: goroutine stack exceeds limit";
   function describe(e) {
     if (e instanceof Error) {
-      const head = e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
-      return JSON.stringify({ message: head, stack: String(e.stack || "") });
+      // QuickJS's check of GUEST_STACK_LIMIT throws InternalError("stack overflow"):
+      // catchable in the goroutine; uncaught, it is reported in Go's words.
+      const overflow = e instanceof InternalError && e.message === "stack overflow";
+      const head = overflow ? STACK_EXCEEDED : e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
+      return stringify({ __proto__: null, message: head, stack: String(e.stack || "") });
     }
     let s;
     try {
@@ -256,7 +266,7 @@
     } catch (_) {
       s = "(unprintable value)";
     }
-    return JSON.stringify({ message: s, stack: "" });
+    return stringify({ __proto__: null, message: s, stack: "" });
   }
   const stack = () => String(new Error().stack || "");
 
@@ -297,7 +307,9 @@
   Object.freeze(api);
   define("__quickgo", api);
   define("__qg_closure", __qg_closure);
-  define("__qg_entry", entry);
-  define("__qg_describe", describe);
-  define("__qg_stack", stack);
+  // What the host calls: fixed, so a program cannot swap in its own code for them.
+  const fix = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
+  fix("__qg_entry", entry);
+  fix("__qg_describe", describe);
+  fix("__qg_stack", stack);
 })();

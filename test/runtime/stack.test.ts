@@ -1,0 +1,179 @@
+// Goroutine stack limit (engine.ts GUEST_STACK_LIMIT, the jspi stack flags in
+// quickjs.ts, Scheduler.crashed): infinite recursion is a guest panic
+// "runtime error: goroutine stack exceeds limit" on both backends, never a
+// host RangeError or a dead process. QuickJS's own check throws a catchable
+// InternalError("stack overflow") (try/catch is recover); uncaught, it is
+// reported in Go's words with the goroutine's trace.
+import { execFile } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { GoroutinePanic, Runtime } from "../../src/index.js";
+import type { Backend } from "../../src/backend.js";
+import { eachBackend, rejects, run } from "../helpers.js";
+
+const STACK_PANIC = "panic: runtime error: goroutine stack exceeds limit\n\ngoroutine ";
+
+eachBackend(test, "infinite recursion in main panics with goroutine stack exceeds limit and main's trace", async (backend) => {
+  const r = await run(`function f(n) { return f(n + 1) + 1 }\nfunction main() { f(0) }`, { backend, filename: "rec.js" });
+  assert.is(r.code, 2);
+  assert.ok(r.stderr.startsWith(`${STACK_PANIC}1 [running]:\nf(...)\n\trec.js:1:`), r.stderr.slice(0, 200));
+  assert.match(r.stderr, /\.\.\.additional frames elided\.\.\./);
+  assert.instance(r.status.error, GoroutinePanic);
+  assert.is((r.status.error as GoroutinePanic).panicMessage, "runtime error: goroutine stack exceeds limit");
+});
+
+eachBackend(test, "a stack overflow is catchable (recover): the goroutine recurses again afterwards and the program goes on", async (backend) => {
+  const r = await run(
+    `function f(n) { return f(n + 1) + 1 }
+     function g(n) { return n === 0 ? 0 : g(n - 1) + 1 }
+     function main() {
+       for (let i = 0; i < 3; i++) {
+         try { f(0) } catch (e) { println(e instanceof InternalError, e.message) }
+       }
+       println(g(500))
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.code, 0);
+  assert.is(r.stdout, "true stack overflow\n".repeat(3) + "500\n");
+});
+
+eachBackend(test, "a goroutine that overflows its stack panics alone when it recovers, and ends the program when it does not", async (backend) => {
+  const caught = await run(
+    `function f(n) { return f(n + 1) + 1 }
+     function main() {
+       const c = chan()
+       for (let i = 0; i < 3; i++) go((i) => { try { f(0) } catch (e) { c.send(i + ": " + e.message) } }, i)
+       const got = [c.recv(), c.recv(), c.recv()].sort()
+       println(got.join(", "))
+     }`,
+    { backend },
+  );
+  assert.is(caught.stderr, "");
+  assert.is(caught.stdout, "0: stack overflow, 1: stack overflow, 2: stack overflow\n");
+
+  const uncaught = await run(
+    `function f(n) { return f(n + 1) + 1 }\nfunction main() { go(() => f(0)); select() }`,
+    { backend, filename: "g.js" },
+  );
+  assert.is(uncaught.code, 2);
+  assert.ok(uncaught.stderr.startsWith(`${STACK_PANIC}2 [running]:\nf(...)\n\tg.js:1:`), uncaught.stderr.slice(0, 200));
+});
+
+// Each shape recurses through different C code, so the wasm frames per level
+// differ; with V8's default jspi stack, several of these ran out of native
+// stack (an uncatchable crash) before QuickJS's check.
+const SHAPES: Record<string, string> = {
+  "plain call": `function f(n) { return f(n + 1) + 1 }`,
+  "Array.prototype.map callback": `function f(n) { return [1].map(() => f(n + 1))[0] }`,
+  "forEach callback": `function f(n) { [1].forEach(() => f(n + 1)) }`,
+  "sort comparator": `function f(n) { [2, 1].sort(() => f(n + 1)) }`,
+  "Function.prototype.call": `function f(n) { return f.call(null, n + 1) }`,
+  "Reflect.apply": `function f(n) { return Reflect.apply(f, null, [n + 1]) }`,
+  constructor: `function F(n) { new F(n + 1) }\nconst f = (n) => new F(n)`,
+  getter: `function f(n) { return { get x() { return f(n + 1) } }.x }`,
+  "Proxy trap": `function f(n) { return new Proxy({}, { get: () => f(n + 1) }).x }`,
+  "String.prototype.replace callback": `function f(n) { return "a".replace(/a/, () => f(n + 1)) }`,
+  toJSON: `function f(n) { return JSON.stringify({ toJSON() { return f(n + 1) } }) }`,
+  toString: `function f(n) { return "" + { toString() { return f(n + 1) } } }`,
+  "bound function": `function f(n) { return f.bind(null, n + 1)() }`,
+  "generator yield*": `function* gen(n) { yield* gen(n + 1) }\nconst f = (n) => [...gen(n)]`,
+  "Array.from callback": `function f(n) { return Array.from([1], () => f(n + 1)) }`,
+  eval: `function f(n) { return eval("f(n + 1)") }`,
+};
+
+eachBackend(test, "recursion through callbacks, getters, constructors, proxies and generators is a catchable overflow", async (backend) => {
+  // A CPU-bound warm-up first: the jspi failures showed only once V8 had
+  // tiered the interpreter up to TurboFan, whose frames are larger.
+  const warm = await run(
+    `function r(n) { return n ? r.call(null, n - 1) : 0 }
+     function main() { let s = 0; for (let i = 0; i < 300000; i++) s += [i].map((x) => x + 1)[0]; for (let i = 0; i < 500; i++) s += r(100); println(s > 0) }`,
+    { backend },
+  );
+  assert.is(warm.stdout, "true\n");
+  for (const [name, def] of Object.entries(SHAPES)) {
+    const r = await run(
+      `${def}
+       function main() {
+         const c = chan()
+         go(() => { try { f(0); c.send("returned") } catch (e) { c.send(String(e)) } })
+         println(c.recv())
+         try { f(0) } catch (e) { println(String(e)) }
+       }`,
+      { backend },
+    );
+    assert.is(r.stderr, "", name);
+    assert.is(r.stdout, "InternalError: stack overflow\n".repeat(2), name);
+  }
+});
+
+eachBackend(test, "a goroutine parked deep in recursion resumes with its whole stack, and overflows cleanly after resuming", async (backend) => {
+  const r = await run(
+    `function down(n, c) { if (n === 0) return c.recv(); return down(n - 1, c) + 1 }
+     function viaMap(n, c) { if (n === 0) return c.recv(); return [1].map(() => viaMap(n - 1, c))[0] + 1 }
+     function forever(n, c) { if (n === 50) c.recv(); return forever(n + 1, c) + 1 }
+     function main() {
+       const c = chan(), out = chan()
+       go(() => out.send(down(1200, c)))
+       go(() => out.send(viaMap(350, c)))
+       go(() => { try { forever(0, c) } catch (e) { out.send(e.message) } })
+       sleep(5)
+       for (let i = 0; i < 3; i++) c.send(1)
+       println([out.recv(), out.recv(), out.recv()].map(String).sort().join(" "))
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "1201 351 stack overflow\n");
+});
+
+eachBackend(test, "session: an overflow ends the goroutine with a GoroutinePanic; the runtime and a second Runtime go on", async (backend) => {
+  const opts = { backend, stderr: (): void => {} };
+  const rt = await Runtime.create(opts);
+  const g = rt.go(`function f(n) { return f(n + 1) + 1 }\nfunction deep() { f(0) }`, "deep");
+  const e = (await rejects(g.done, GoroutinePanic)) as GoroutinePanic;
+  assert.is(e.panicMessage, "runtime error: goroutine stack exceeds limit");
+  const out = rt.chan<number>(1);
+  await rt.go(`function ok(out) { out.send(42) }`, "ok", out).done;
+  assert.is(await out.recv(), 42);
+  await rt.shutdown();
+  let printed = "";
+  const rt2 = await Runtime.create({ ...opts, stdout: (s) => void (printed += s) });
+  const status = await rt2.run(`function main() { println("fine") }`);
+  assert.is(status.code, 0);
+  assert.is(printed, "fine\n");
+  await rt2.shutdown();
+});
+
+/**
+ * Runs `program` in a child Node whose native stack is far too small for
+ * QuickJS's limit, so V8 overflows first (the crash path), then a second
+ * program in the same process. Prints both exit codes and the first report line.
+ */
+function childWithTinyStack(backend: Backend, program: string): Promise<string> {
+  const index = pathToFileURL(path.resolve("dist/src/index.js")).href;
+  const script = `
+    import { Runtime } from ${JSON.stringify(index)};
+    let err = "", out = "";
+    const rt = await Runtime.create({ backend: ${JSON.stringify(backend)}, stdout: (s) => (out += s), stderr: (s) => (err += s) });
+    const a = await rt.run(${JSON.stringify(program)});
+    const b = await rt.run("function main() { println('second program ran') }");
+    console.log(JSON.stringify([a.code, err.split("\\n")[0], b.code, out]));`;
+  const flags = backend === "jspi" ? ["--stack-size=200", "--wasm-stack-switching-stack-size=200"] : ["--stack-size=200"];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...flags, "--input-type=module", "-e", script], (err, stdout, stderr) => {
+      if (err) reject(new Error(`child failed: ${err.message}\n${stderr}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
+eachBackend(test, "when V8's native stack runs out before QuickJS's check, the goroutine still panics and the process goes on", async (backend) => {
+  const got = JSON.parse(await childWithTinyStack(backend, `function f(n) { return [1].map(() => f(n + 1))[0] }\nfunction main() { f(0) }`)) as unknown[];
+  assert.equal(got, [2, "panic: runtime error: goroutine stack exceeds limit", 0, "second program ran\n"]);
+});
+
+test.run();
