@@ -155,7 +155,7 @@ export function writeReport(resultsDir: string, docsDir: string): void {
     "ratio to Node async/await measured in the same run. Each model runs in a child process of its own, so one",
     "model's JIT state, heap and V8 flags (asyncify makes V8 Liftoff-only) do not reach the next; each memory sample",
     "is a fresh process (`bench/parked.ts`). Figures vary up to ~2× between runs on these shared 2-core machines",
-    "(other jobs were running): compare ratios within one table, not absolute figures across tables.",
+    "when other jobs run: compare ratios within one table, not absolute figures across tables.",
     "",
     "Models: **quickgo asyncify / jspi** — stackful goroutines, each in its own QuickJS context in wasm; **Node",
     "async/await** — the same programs as async functions over a promise-based rendezvous channel; **Node",
@@ -237,6 +237,18 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "",
     );
     for (const f of echo) parts.push(fs.readFileSync(path.join(resultsDir, f), "utf8").trim().replace(/^## /gm, "### "), "");
+    parts.push(
+      "Why quickgo stays below Node's native server (issue 4's target is half its throughput): with one connection",
+      "every server waits on the kernel and the three are alike; with many, throughput is CPU per message. Node's",
+      "server spends ~5 µs per message (a read and a write syscall and one callback). quickgo adds, per message, a",
+      "park and a resume of the connection's goroutine (the ping-pong figure: ~3.3 µs asyncify, ~2 µs jspi), two",
+      "host calls that copy the bytes into and out of wasm memory, and the cache misses of touching that",
+      "goroutine's own QuickJS heap (~130 KiB each): which is why its cost per message grows with the number of",
+      "connections, more on asyncify (whose interpreter also runs ~3× slower, Liftoff-only) than on jspi. What",
+      "would move it: cheaper switches and smaller per-goroutine heaps (issue 6), and reads that hand Node's buffer",
+      "to wasm memory without a copy.",
+      "",
+    );
   }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
 }
