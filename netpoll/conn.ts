@@ -98,7 +98,7 @@ export class Conn {
    * or WOULD_BLOCK while Node still holds them (g is then parked and retries:
    * the retry finds its request in pendingWrites and does not write again).
    */
-  write(g: G, data: Buffer): number | NetErrorInfo | typeof WOULD_BLOCK {
+  write(g: G, data: Uint8Array): number | NetErrorInfo | typeof WOULD_BLOCK {
     const req = this.pendingWrites.get(g);
     if (req) {
       if (req.done) {

@@ -11,6 +11,7 @@
 import { Socket } from "node:net";
 import type { JSContextPtr, JSValuePtr, QuickJSWasm } from "../runtime/engine/quickjs.js";
 import type { G } from "../runtime/goroutine.js";
+import type { CallArgs, NetDispatch } from "../runtime/hostcall.js";
 import { Op } from "../runtime/ops.js";
 import { GoPanic } from "../runtime/panic.js";
 import { AddrError, parseEndpoint, parseNetwork, type Network } from "./addr.js";
@@ -20,18 +21,11 @@ import { Listener } from "./listener.js";
 import { Mode, type PollDesc } from "./pollDesc.js";
 import { connResult, errorResult, type Poller } from "./poller.js";
 
-/** How netops reads the arguments of the current host call. */
-export interface CallArgs {
-  num(i: number): number;
-  str(i: number): string;
-  /** the i-th argument's JSValue pointer */
-  val(i: number): JSValuePtr;
-}
 
 /** Largest read a guest may ask for at once (Go's io.Copy uses 32 KiB buffers). */
 const MAX_READ = 1 << 20;
 
-export class NetOps {
+export class NetOps implements NetDispatch {
   constructor(readonly poller: Poller) {}
 
   dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr {
@@ -113,7 +107,7 @@ export class NetOps {
   }
 
   /** On a retry `data` is ignored: the Conn already holds g's pending write. */
-  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Buffer): JSValuePtr {
+  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array): JSValuePtr {
     const c = this.conn(id);
     if (!c) return errValue(w, ctx, closedInfo("write"));
     const r = c.write(g, data);

@@ -12,7 +12,7 @@ import { Chan, ChanResult } from "./chan.js";
 import { Cond } from "./cond.js";
 import { Context } from "./context.js";
 import { PARK } from "./engine/engine.js";
-import { type JSContextPtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
+import { type JSContextPtr, type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { ErrGroup } from "./errgroup.js";
 import type { G, StartSpec, Wire } from "./goroutine.js";
 import { CtxErr, CtxKind, Op, SelectKind, TimerKind } from "./ops.js";
@@ -22,7 +22,6 @@ import { PRELUDE_FILE, type Scheduler } from "./scheduler.js";
 import { type SelectCase, selectgo } from "./select.js";
 import { Semaphore } from "./semaphore.js";
 import { Mutex, Once, WaitGroup } from "./sync.js";
-import { NetOps, type CallArgs } from "../netpoll/netops.js";
 import { GoTimer } from "./time.js";
 import type { Timer } from "./timer.js";
 
@@ -33,6 +32,23 @@ const TOOLKIT_LAST_OP = 69;
 // Made once: constructing a TextDecoder costs ~20 µs in Node (an ICU converter), decoding 64 bytes ~0.2 µs.
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 const lenientUtf8 = new TextDecoder("utf-8");
+
+/** How the netpoller reads the arguments of the current host call. */
+export interface CallArgs {
+  num(i: number): number;
+  str(i: number): string;
+  /** the i-th argument's JSValue pointer */
+  val(i: number): JSValuePtr;
+}
+
+/**
+ * The netpoller's side of the host calls (netpoll/netops.ts). An interface
+ * here, so that the package's .d.ts files do not reach netpoll's Node types
+ * (a TypeScript host need not have @types/node).
+ */
+export interface NetDispatch {
+  dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr;
+}
 
 type Handle = Chan | WaitGroup | Mutex | Once | RWMutex | Cond | Semaphore | Context | ErrGroup | AtomicCell | GoTimer;
 
@@ -45,7 +61,7 @@ export class HostCalls {
   dumpRequested: G | null = null;
   private readonly readyFn: (g: G) => void;
   /** the netpoller's calls (Op.Net*) */
-  readonly net: NetOps;
+  private readonly net: NetDispatch;
   /** argument readers of the call being served, handed to NetOps */
   private readonly args: CallArgs = { num: () => NaN, str: () => "", val: () => 0 };
   private readonly stopTimerFn: (t: Timer) => void;
@@ -53,10 +69,13 @@ export class HostCalls {
   /** context.background(), made on first use */
   private background: Context | null = null;
 
-  constructor(private readonly sched: Scheduler) {
+  constructor(
+    private readonly sched: Scheduler,
+    net: NetDispatch,
+  ) {
     // A host waiter (see G.host) is woken by its callback, never scheduled.
     this.readyFn = (g) => (g.host === null ? sched.ready(g) : g.host(g));
-    this.net = new NetOps(sched.poller);
+    this.net = net;
     this.stopTimerFn = (t) => void sched.timers.stop(t);
     this.newChanFn = () => this.add((id) => new Chan(id, 0, this.readyFn));
   }

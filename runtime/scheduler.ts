@@ -27,6 +27,7 @@ import { HostCalls } from "./hostcall.js";
 import { GoPanic, goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
 import { Poller } from "../netpoll/poller.js";
+import { NetOps } from "../netpoll/netops.js";
 
 /** What the scheduler runs: the loaded program (see src/loader.ts). */
 export interface ProgramImage {
@@ -139,8 +140,12 @@ export class Scheduler implements GuestHost {
   /** Host-side things that may still ready a G (I/O, host channels): while > 0 there is no deadlock. */
   hostWaiters = 0;
   readonly calls: HostCalls;
-  /** sockets and listeners of this program, and the Gs parked on them */
-  readonly poller: Poller;
+  /**
+   * Sockets and listeners of this program, and the Gs parked on them.
+   * Private so that the package's public .d.ts files do not reach netpoll's
+   * Node types (a TypeScript host need not have @types/node).
+   */
+  private readonly poller: Poller;
   readonly opts: SchedulerOptions;
   private out: string[] = [];
   private outFd = 1;
@@ -165,7 +170,7 @@ export class Scheduler implements GuestHost {
   constructor(opts: SchedulerOptions) {
     this.opts = opts;
     this.poller = new Poller(this);
-    this.calls = new HostCalls(this);
+    this.calls = new HostCalls(this, new NetOps(this.poller));
     this.done = new Promise((r) => (this.resolveExit = r));
   }
 

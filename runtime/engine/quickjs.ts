@@ -363,13 +363,12 @@ export class QuickJSWasm {
    * an ArrayBuffer (the prelude guarantees it): for anything else QuickJS
    * leaves a TypeError pending in ctx and this returns null.
    */
-  getArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Buffer | null {
+  getArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Uint8Array | null {
     const len = this.x.QTS_GetArrayBufferLength(ctx, v);
-    if (len === 0) return Buffer.alloc(0);
+    if (len === 0) return new Uint8Array(0);
     const p = this.x.QTS_GetArrayBuffer(ctx, v); // a malloc'd copy (interface.c), ours to free
     if (p === 0) return null;
-    const b = Buffer.allocUnsafe(len);
-    b.set(this.heapU8().subarray(p, p + len));
+    const b = this.heapU8().slice(p, p + len);
     this.x.free(p);
     return b;
   }
