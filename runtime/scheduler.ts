@@ -81,6 +81,8 @@ export interface SchedStats {
   wasmMemoryBytes: number;
   /** live goroutines (at the end: those still alive when the program ended) */
   goroutines: number;
+  /** open sockets and listeners (each has one pollDesc); 0 once the program has ended */
+  sockets: number;
 }
 
 /** How a program ended. */
@@ -748,6 +750,7 @@ export class Scheduler implements GuestHost {
       instances: this.engines.length,
       wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0),
       goroutines: this.allgs.size,
+      sockets: this.poller.open,
     };
   }
 
