@@ -28,6 +28,8 @@ export class Listener {
   ) {
     this.pd = new PollDesc(poller);
     server.on("connection", (s: Socket) => {
+      // A queued connection reset by its peer must not be an unhandled 'error' (a host crash); Conn adds its own listener.
+      s.on("error", ignore);
       if (this.pd.closing) return void s.destroy();
       this.backlog.push(s);
       this.pd.wake(Mode.Read);
@@ -62,3 +64,5 @@ export class Listener {
     return null;
   }
 }
+
+function ignore(): void {}

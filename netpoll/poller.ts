@@ -116,6 +116,7 @@ export class Poller {
     };
     const fail = (e: Error | null): void => {
       if (done) return;
+      sock.on("error", () => {}); // a late error from the abandoned socket must not reach the host
       sock.destroy();
       finish(errorResult(e ? fromNodeError("dial", network, target, e) : timeoutError("dial", network, target)));
     };
@@ -128,6 +129,7 @@ export class Poller {
     return this.park(g, () => {
       done = true;
       if (timer) this.timers.stop(timer);
+      sock.on("error", () => {});
       sock.destroy();
     });
   }
