@@ -77,4 +77,25 @@ eachBackend(test, "an idle server with 1 000 parked connections uses < 5% CPU ov
   assert.ok(share < 0.05, `CPU share while idle: ${(share * 100).toFixed(1)}%`);
 });
 
+eachBackend(test, "back-pressure: a connection nobody reads stops taking data, so the peer's writes back up", async (backend) => {
+  const g = await startGuest(
+    `function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      println("addr " + ln.addr);
+      const c = ln.accept(); // never read
+      sleep(1e9);
+    }`,
+    backend,
+  );
+  const s = await connect(await g.addr);
+  const total = 64 << 20;
+  s.write(Buffer.alloc(total, 1));
+  await new Promise((r) => setTimeout(r, 500));
+  // Only the kernel's socket buffers and the Conn's 64 KiB took anything; the rest waits in the client.
+  const pending = s.writableLength;
+  s.destroy();
+  await g.stop();
+  assert.ok(pending > total / 2, `client still holds ${pending} of ${total} bytes`);
+});
+
 test.run();
