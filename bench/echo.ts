@@ -98,13 +98,33 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-function load(addr: string, conns: number): Omit<Row, "cpuUsPerMsg"> & { messages: number } {
-  const r = spawnSync(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"], {
-    encoding: "utf8",
-    timeout: (seconds + 60) * 1000,
+/**
+ * Runs the load generator against `addr`; the server's CPU time is sampled
+ * when the generator starts and ends its measured part, so connection setup
+ * (a goroutine spawn each, for quickgo) and warm-up are not counted.
+ */
+function load(addr: string, conns: number, serverPid: number | undefined): Promise<Omit<Row, "server"> & { messages: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"]);
+    let out = "";
+    let err = "";
+    let cpu0 = NaN;
+    let cpu1 = NaN;
+    child.stderr.on("data", (d: Buffer) => void (err += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (Number.isNaN(cpu0) && out.includes("measuring\n")) cpu0 = cpuSeconds(serverPid);
+      if (Number.isNaN(cpu1) && out.includes("measured\n")) cpu1 = cpuSeconds(serverPid);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), (seconds + 120) * 1000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (code !== 0 || !line) return reject(new Error(`load generator failed (${code}): ${err}`));
+      const r = JSON.parse(line) as Omit<Row, "server" | "cpuUsPerMsg"> & { messages: number };
+      resolve({ ...r, cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / r.messages });
+    });
   });
-  if (r.status !== 0) throw new Error(`load generator failed: ${r.stderr}`);
-  return { server: "", ...(JSON.parse(r.stdout) as Omit<Row, "server"> & { messages: number }) };
 }
 
 async function main(): Promise<void> {
@@ -116,14 +136,10 @@ async function main(): Promise<void> {
       const addr = await addrOf(child);
       for (const conns of connCounts) {
         process.stderr.write(`echo: ${s.name}, ${conns} connections, ${seconds} s… `);
-        // spawnSync blocks this process only; the server runs in its own.
-        const cpu0 = cpuSeconds(child.pid);
-        const r = load(addr, conns);
-        // includes the warm-up and connection setup: a slight overestimate, the same for every server
-        const cpuUsPerMsg = ((cpuSeconds(child.pid) - cpu0) * 1e6) / (r.messages * (1 + (quick ? 0.1 : 0.5) / seconds));
+        const r = await load(addr, conns, child.pid);
         if (!(r.messages > 0)) throw new Error(`${s.name}: no message came back`);
         process.stderr.write(`${Math.round(r.msgsPerSec)} msg/s\n`);
-        rows.push({ ...r, server: s.name, cpuUsPerMsg });
+        rows.push({ ...r, server: s.name });
       }
     } finally {
       child.kill("SIGKILL");
@@ -142,7 +158,8 @@ function render(rows: Row[]): string {
   const lines = [
     `## Echo server, Node ${process.version} (${os.cpus()[0]?.model ?? "cpu"}, ${os.cpus().length} cores)`,
     "",
-    `${size}-byte messages, each connection a closed loop (send, await the echo, repeat), ${seconds} s measured after a warm-up;`,
+    `${size}-byte messages, each connection a closed loop (send, await the echo, repeat), ${seconds} s measured after every`,
+    "connection has had an echo and a warm-up (so goroutine spawns are not measured);",
     "servers and load generator in separate processes; ratio = throughput / Node native at the same connection count.",
     "",
     "| server | connections | messages/s | ratio to Node | p50 | p99 | server CPU per message |",

@@ -240,13 +240,13 @@ export function writeReport(resultsDir: string, docsDir: string): void {
     parts.push(
       "Why quickgo stays below Node's native server (issue 4's target is half its throughput): with one connection",
       "every server waits on the kernel and the three are alike; with many, throughput is CPU per message. Node's",
-      "server spends ~5 µs per message (a read and a write syscall and one callback). quickgo adds, per message, a",
-      "park and a resume of the connection's goroutine (the ping-pong figure: ~3.3 µs asyncify, ~2 µs jspi), two",
-      "host calls that copy the bytes into and out of wasm memory, and the cache misses of touching that",
-      "goroutine's own QuickJS heap (~130 KiB each): which is why its cost per message grows with the number of",
-      "connections, more on asyncify (whose interpreter also runs ~3× slower, Liftoff-only) than on jspi. What",
-      "would move it: cheaper switches and smaller per-goroutine heaps (issue 6), and reads that hand Node's buffer",
-      "to wasm memory without a copy.",
+      "server spends ~5.5 µs per message (a read and a write syscall, one callback); quickgo ~15 µs with jspi and",
+      "~19–22 µs with asyncify. It adds a park and a resume of the connection's goroutine (the ping-pong figure:",
+      "~2 µs jspi, ~3.3 µs asyncify), two host calls that copy the bytes into and out of wasm memory, the guest's",
+      "own code run by the interpreter (~3× slower under asyncify, which is Liftoff-only), and the cache misses of",
+      "touching each goroutine's own QuickJS heap (~130 KiB), which grow a little with the number of connections.",
+      "What would move it: cheaper switches and smaller per-goroutine heaps (issue 6), and reads that hand Node's",
+      "buffer to wasm memory without a copy.",
       "",
     );
   }
