@@ -62,8 +62,16 @@ export class HostCalls {
   private readonly readyFn: (g: G) => void;
   /** the netpoller's calls (Op.Net*) */
   private readonly net: NetDispatch;
-  /** argument readers of the call being served, handed to NetOps */
-  private readonly args: CallArgs = { num: () => NaN, str: () => "", val: () => 0 };
+  /** the call being served (set by dispatch): what `args` reads */
+  private argc = 0;
+  private argv = 0;
+  private ctx = 0;
+  /** argument readers of the call being served, handed to NetOps; made once, not per call */
+  private readonly args: CallArgs = {
+    num: (i) => (i < this.argc ? this.wasm.x.QTS_GetFloat64(this.ctx, this.argp(i)) : NaN),
+    str: (i) => (i < this.argc ? this.wasm.getString(this.ctx, this.argp(i)) : ""),
+    val: (i) => (i < this.argc ? this.argp(i) : this.wasm.undefinedPtr),
+  };
   private readonly stopTimerFn: (t: Timer) => void;
   private readonly newChanFn: () => Chan;
   /** context.background(), made on first use */
@@ -80,6 +88,10 @@ export class HostCalls {
     this.newChanFn = () => this.add((id) => new Chan(id, 0, this.readyFn));
   }
 
+  private argp(i: number): JSValuePtr {
+    return this.argv + i * this.valueSize;
+  }
+
   /** The instance of the G being served (set by dispatch and resumed; a host call never nests across Gs). */
   private wasm!: QuickJSWasm;
 
@@ -89,9 +101,9 @@ export class HostCalls {
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
     const num = (i: number): number => (i < argc ? w.x.QTS_GetFloat64(ctx, argv + i * this.valueSize) : NaN);
     const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
-    this.args.num = num;
-    this.args.str = str;
-    this.args.val = (i) => (i < argc ? argv + i * this.valueSize : w.undefinedPtr);
+    this.argc = argc;
+    this.argv = argv;
+    this.ctx = ctx;
     try {
       const op = num(0);
       if (g.killed) throw new GoPanic("goroutine killed");

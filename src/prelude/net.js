@@ -74,6 +74,10 @@ globalThis.__qg_module = function (rt) {
       const r = host(OP.NetClose, this.id);
       if (isErr(r)) throw fail(r, this);
     }
+    _deadline(which, ms) {
+      const r = host(OP.NetSetDeadline, this.id, which, +ms || 0);
+      if (isErr(r)) throw fail(r, this);
+    }
   }
 
   class Conn extends Socket {
@@ -136,10 +140,6 @@ globalThis.__qg_module = function (rt) {
     setWriteDeadline(ms) {
       this._deadline(1, ms);
     }
-    _deadline(which, ms) {
-      const r = host(OP.NetSetDeadline, this.id, which, +ms || 0);
-      if (isErr(r)) throw fail(r, this);
-    }
   }
 
   class Listener extends Socket {
@@ -159,9 +159,9 @@ globalThis.__qg_module = function (rt) {
       if (isErr(r)) throw fail(r, this);
       return newConn(r, this.network);
     }
+    /** accept fails with i/o timeout after ms (0 clears) */
     setDeadline(ms) {
-      const r = host(OP.NetSetDeadline, this.id, 0, +ms || 0);
-      if (isErr(r)) throw fail(r, this);
+      this._deadline(0, ms);
     }
   }
 

@@ -36,10 +36,8 @@ globalThis.__qg_module = function (rt) {
       }
     }
   }
-  class Mutex extends Handle {
-    constructor(id) {
-      super("m", id === undefined ? host(OP.MutexNew) : id);
-    }
+  // Go's sync.Locker: the host's Lock ops take either kind of mutex (for an RWMutex, its write side).
+  class Locker extends Handle {
     lock() {
       host(OP.Lock, this.id);
     }
@@ -48,6 +46,11 @@ globalThis.__qg_module = function (rt) {
     }
     tryLock() {
       return host(OP.TryLock, this.id);
+    }
+  }
+  class Mutex extends Locker {
+    constructor(id) {
+      super("m", id === undefined ? host(OP.MutexNew) : id);
     }
   }
   class Once extends Handle {
@@ -63,19 +66,10 @@ globalThis.__qg_module = function (rt) {
       }
     }
   }
-  // lock/unlock/tryLock are the write side (the host's Lock ops take either kind of mutex).
-  class RWMutex extends Handle {
+  // lock/unlock/tryLock (from Locker) are the write side.
+  class RWMutex extends Locker {
     constructor(id) {
       super("r", id === undefined ? host(OP.RWMutexNew) : id);
-    }
-    lock() {
-      host(OP.Lock, this.id);
-    }
-    unlock() {
-      host(OP.Unlock, this.id);
-    }
-    tryLock() {
-      return host(OP.TryLock, this.id);
     }
     rLock() {
       host(OP.RLock, this.id);
@@ -90,7 +84,7 @@ globalThis.__qg_module = function (rt) {
   // new Cond(l): l is a Mutex or an RWMutex (its write side), reachable as cond.L.
   class Cond extends Handle {
     constructor(l, id) {
-      if (id === undefined && !(l instanceof Mutex || l instanceof RWMutex)) throw new TypeError("sync.Cond: L must be a Mutex or an RWMutex");
+      if (id === undefined && !(l instanceof Locker)) throw new TypeError("sync.Cond: L must be a Mutex or an RWMutex");
       super("d", id === undefined ? host(OP.CondNew, l.id) : id);
       if (l) Object.defineProperty(this, "L", { value: l });
     }
