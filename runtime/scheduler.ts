@@ -111,6 +111,7 @@ const YIELD_EVERY_MS = 10;
  * must not hold the host's event loop for good.
  */
 export const GUARDED_BUDGET_MS = 1000;
+const UNKNOWN_PANIC = "(unknown panic)";
 
 export class Scheduler implements GuestHost {
   /** Every wasm instance of this program; new Gs go to the last one. */
@@ -575,9 +576,21 @@ export class Scheduler implements GuestHost {
   }
 
   private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
+    // A G that died of its memory limit may have no room left to describe
+    // itself; it is ending, so the limit is lifted.
+    const heap = wasm.heapUsage(g.rt);
+    if (heap.limit > 0) wasm.liftHeapLimit(g.rt);
+    const info = this.describeValue(wasm, g, exc);
+    // With no room even for its "out of memory" error, QuickJS throws null,
+    // or nothing at all when that happens while it builds one: say what happened.
+    if (heap.limitHit && (info.message === "null" || info.message === UNKNOWN_PANIC)) return { ...info, message: "runtime: out of memory" };
+    return info;
+  }
+
+  private describeValue(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
     const x = wasm.x;
     const fn = wasm.getGlobal(g.ctx, "__qg_describe");
-    let message = "(unknown panic)";
+    let message = UNKNOWN_PANIC;
     let stack = "";
     if (wasm.typeOf(g.ctx, fn) === "function") {
       const argv = x.malloc(4);

@@ -3,7 +3,7 @@
 // 1 for usage errors, missing files and programs that do not load.
 import fs from "node:fs";
 import path from "node:path";
-import { GuestSyntaxError, Runtime } from "./runtime.js";
+import { DEFAULT_MEMORY_LIMIT, GuestSyntaxError, Runtime } from "./runtime.js";
 import type { Backend } from "./backend.js";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
 
@@ -17,6 +17,8 @@ Usage:
 Flags for run:
   --backend asyncify|jspi|auto   stack-switching backend (default auto; env QUICKGO_BACKEND)
   --timeslice <ms>               scheduler time slice (default 10)
+  --max-goroutine-memory <size>  heap limit of each goroutine, e.g. 64MiB, 512KiB, 1GiB,
+                                 or bytes; 0 for none (default 64MiB)
 
 Exit status: 0 when main returns, 2 on panic or deadlock, 1 on a usage or load error.
 `;
@@ -24,6 +26,15 @@ Exit status: 0 when main returns, 2 on panic or deadlock, 1 on a usage or load e
 function version(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   return pkg.version;
+}
+
+const UNITS: Record<string, number> = { "": 1, B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 };
+
+/** Bytes in a size written like Go's GOMEMLIMIT: a number with an optional B, KiB, MiB or GiB suffix. */
+export function parseSize(s: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB)?$/.exec(s.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * UNITS[m[2] ?? ""]!);
 }
 
 function fail(message: string): never {
@@ -52,6 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   if (cmd !== "run") fail(`unknown command "${cmd}"\n\n${USAGE}`);
   let backend: Backend | "auto" = "auto";
   let timeslice = 10;
+  let memoryLimit = DEFAULT_MEMORY_LIMIT;
   let i = 0;
   for (; i < rest.length && rest[i]!.startsWith("--"); i++) {
     const flag = rest[i]!;
@@ -64,6 +76,11 @@ export async function main(argv: string[]): Promise<void> {
     } else if (name === "--timeslice") {
       timeslice = Number(value());
       if (!(timeslice > 0)) fail("--timeslice must be a positive number of milliseconds");
+    } else if (name === "--max-goroutine-memory") {
+      const v = value();
+      const bytes = parseSize(v);
+      if (bytes === undefined || bytes >= 2 ** 32) fail(`--max-goroutine-memory: "${v}" is not a size below 4GiB (like 64MiB, 512KiB or a number of bytes)`);
+      memoryLimit = bytes;
     } else fail(`unknown flag ${flag}`);
   }
   const file = rest[i];
@@ -71,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!fs.existsSync(file)) fail(`run: open ${file}: no such file or directory`);
   let runtime: Runtime;
   try {
-    runtime = await Runtime.create({ backend, timeslice });
+    runtime = await Runtime.create({ backend, timeslice, memoryLimit });
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   }

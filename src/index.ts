@@ -1,5 +1,5 @@
 // quickgo's library entry point: `import { Runtime } from "quickgo"`.
-export { Runtime } from "./runtime.js";
+export { Runtime, DEFAULT_MEMORY_LIMIT } from "./runtime.js";
 export type { RuntimeOptions, RunOptions, ExitStatus, RuntimeStats, RuntimeEvents, GuestSource, Backend } from "./runtime.js";
 export { Channel } from "./hostchan.js";
 export { GuestHandle } from "./hostcodec.js";

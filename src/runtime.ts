@@ -76,13 +76,12 @@ export interface RuntimeOptions {
    */
   maxGoroutines?: number;
   /**
-   * Heap limit of each goroutine's JS runtime in bytes (QuickJS's malloc
-   * limit): allocating past it throws "out of memory" in that goroutine (a
-   * panic unless caught). Default: none. Caveat: the QuickJS wasm build cannot
-   * read block sizes (no malloc_usable_size), so QuickJS fails any single
-   * allocation larger than the limit but counts every other live allocation
-   * as 8 bytes: it bounds big strings and buffers and the number of objects,
-   * not bytes exactly. Goroutines of one wasm instance share at most 2 GiB.
+   * Heap limit of each goroutine in bytes (all it allocates in its own
+   * QuickJS runtime, counted with real block sizes): an allocation past it
+   * throws InternalError("out of memory") in that goroutine, a catchable
+   * error; uncaught, it is the panic `runtime: out of memory`. Default
+   * 64 MiB ({@link DEFAULT_MEMORY_LIMIT}); 0 means no limit other than the
+   * wasm instance's 2 GiB, which all its goroutines share.
    */
   memoryLimit?: number;
 }
@@ -137,10 +136,12 @@ export class Runtime {
       stderr: opts.stderr ?? ((s) => void process.stderr.write(s)),
       log: opts.log ?? ((s) => void process.stderr.write(`${s}\n`)),
       maxGoroutines: opts.maxGoroutines ?? DEFAULT_MAX_GOROUTINES,
-      memoryLimit: opts.memoryLimit ?? 0,
+      memoryLimit: opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     };
     if (!(this.opts.maxGoroutines >= 1)) throw new RangeError("quickgo: maxGoroutines must be at least 1");
-    if (!(this.opts.memoryLimit >= 0)) throw new RangeError("quickgo: memoryLimit must be a number of bytes");
+    if (!(this.opts.memoryLimit >= 0 && this.opts.memoryLimit < 2 ** 32)) {
+      throw new RangeError("quickgo: memoryLimit must be a number of bytes below 4 GiB (0: no limit)");
+    }
   }
 
   /** Creates a runtime. Throws if the requested backend is not available on this Node. */
@@ -352,6 +353,8 @@ export class Runtime {
 
 /** Default of RuntimeOptions.maxGoroutines (issue #9). */
 export const DEFAULT_MAX_GOROUTINES = 1_000_000;
+/** Default {@link RuntimeOptions.memoryLimit}: 64 MiB per goroutine. */
+export const DEFAULT_MEMORY_LIMIT = 64 << 20;
 
 /** QUICKGO_DEBUG is a comma-separated list of name=value settings, like GODEBUG. */
 function schedtraceFromEnv(): number {

@@ -11,6 +11,7 @@ import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+import { installHeapAccounting, STATE_LIMIT_HIT } from "./heap-accounting.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
 export type Ptr = number;
@@ -260,6 +261,11 @@ export class QuickJSWasm {
     });
     await newQuickJSWASMModuleFromVariant(variant);
     if (!wasm) throw new Error("quickgo: wasm instantiation did not run");
+    const w: QuickJSWasm = wasm;
+    installHeapAccounting(
+      { malloc: (n) => w.x.malloc(n), free: (p) => w.x.free(p), newRuntime: () => w.x.QTS_NewRuntime(), freeRuntime: (rt) => w.x.QTS_FreeRuntime(rt), heap32: () => w.heap32() },
+      manifest.heapFunctionsSlot,
+    );
     return wasm;
   }
 
@@ -379,6 +385,24 @@ export class QuickJSWasm {
     const s = this.readCString(p);
     this.x.QTS_FreeCString(ctx, p);
     return s;
+  }
+
+  /**
+   * A runtime's heap: bytes allocated (real sizes, see heap-accounting.ts),
+   * its limit (0: none) and whether an allocation was ever refused for the
+   * limit. Read from JSRuntime's JSMallocState, which follows its four malloc
+   * function slots (checked at load).
+   */
+  heapUsage(rt: JSRuntimePtr): { bytes: number; limit: number; limitHit: boolean } {
+    const state = (rt >> 2) + 4;
+    const i32 = this.heap32();
+    const limit = i32[state + 2]! >>> 0;
+    return { bytes: i32[state + 1]! >>> 0, limit: limit === 0xffffffff ? 0 : limit, limitHit: i32[state + (STATE_LIMIT_HIT >> 2)] === 1 };
+  }
+
+  /** Lifts a runtime's heap limit (what JS_SetMemoryLimit(rt, -1) does). */
+  liftHeapLimit(rt: JSRuntimePtr): void {
+    this.heap32()[(rt >> 2) + 6] = -1;
   }
 
   typeOf(ctx: JSContextPtr, v: JSValuePtr): string {

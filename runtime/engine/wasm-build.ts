@@ -10,7 +10,8 @@
 //             again and returns the resume value (or -1 to park again).
 //
 // Both also export the shadow-stack pointer global as `qg_stack_pointer`, so
-// the engine swaps stacks without depending on minified export names.
+// the engine swaps stacks without depending on minified export names, and
+// get malloc functions that count real bytes (heap-accounting.ts).
 // Everything minified (import and export names) is read from the glue here and
 // recorded in the manifest; if the glue's shape changes, the build fails loudly.
 import type binaryenType from "binaryen";
@@ -19,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { addHeapAccounting } from "./heap-accounting.js";
 
 /** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
 let binaryen: typeof binaryenType;
@@ -30,7 +32,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 2;
+const BUILD_REVISION = 4;
 export const STACK_POINTER_EXPORT = "qg_stack_pointer";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
@@ -64,6 +66,8 @@ export interface WasmManifest {
   /** Minified export name of each required C export. */
   exports: Record<RequiredExport, string>;
   files: { asyncify: string; jspi: string };
+  /** Table slot of the first heap-accounting function (heap-accounting.ts), the same in both binaries. */
+  heapFunctionsSlot: number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -187,10 +191,17 @@ function tableOf(mod: binaryenType.Module): string {
   return segs.join(";");
 }
 
-function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { bytes: Uint8Array; table: string } {
+interface Built {
+  bytes: Uint8Array;
+  table: string;
+  heapFunctionsSlot: number;
+}
+
+function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
+  const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   binaryen.setOptimizeLevel(2);
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
@@ -198,15 +209,16 @@ function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { b
   mod.runPasses(["asyncify"]);
   binaryen.setPassArgument("asyncify-imports", null);
   if (!mod.validate()) throw new Error("quickgo build: asyncify output does not validate");
-  const out = { bytes: mod.emitBinary(), table: tableOf(mod) };
+  const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot };
   mod.dispose();
   return out;
 }
 
-function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { bytes: Uint8Array; table: string } {
+function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
+  const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
     const { name, params, results } = findImport(mod, glue.importModule, base);
     const paramTypes = binaryen.expandType(params);
@@ -226,7 +238,7 @@ function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): { b
       ])));
   }
   if (!mod.validate()) throw new Error("quickgo build: jspi shim does not validate");
-  const out = { bytes: mod.emitBinary(), table: tableOf(mod) };
+  const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot };
   mod.dispose();
   return out;
 }
@@ -254,17 +266,18 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
   const dir = cacheDirs().find(writable);
   if (!dir) throw new Error(`quickgo build: no writable cache folder among ${cacheDirs().join(", ")}`);
   const stem = `quickjs-${VARIANT_VERSION}-r${BUILD_REVISION}`;
+  let t = performance.now();
+  const jspi = buildJspiShim(wasm, glue);
   const manifest: WasmManifest = {
     variant: VARIANT, version, revision: BUILD_REVISION, ...glue,
     files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm` },
+    heapFunctionsSlot: jspi.heapFunctionsSlot,
   };
-  let t = performance.now();
-  const jspi = buildJspiShim(wasm, glue);
   fs.writeFileSync(path.join(dir, manifest.files.jspi), jspi.bytes);
   log(`quickgo: jspi shim built in ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
   const asyncify = buildAsyncify(wasm, glue);
-  if (asyncify.table !== jspi.table) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");
+  if (asyncify.table !== jspi.table || asyncify.heapFunctionsSlot !== jspi.heapFunctionsSlot) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");
   fs.writeFileSync(path.join(dir, manifest.files.asyncify), asyncify.bytes);
   log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms`);
   // The manifest is written last: its presence means the build is complete.

@@ -252,12 +252,16 @@
   const stringify = JSON.stringify;
   const InternalError = globalThis.InternalError;
   const STACK_EXCEEDED = "runtime error: goroutine stack exceeds limit";
+  const OUT_OF_MEMORY = "runtime: out of memory";
   function describe(e) {
     if (e instanceof Error) {
       // QuickJS's check of GUEST_STACK_LIMIT throws InternalError("stack overflow"):
       // catchable in the goroutine; uncaught, it is reported in Go's words.
-      const overflow = e instanceof InternalError && e.message === "stack overflow";
-      const head = overflow ? STACK_EXCEEDED : e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
+      // Past the goroutine's memory limit QuickJS throws InternalError("out of memory").
+      const internal = e instanceof InternalError;
+      const head = internal && e.message === "stack overflow" ? STACK_EXCEEDED
+        : internal && e.message === "out of memory" ? OUT_OF_MEMORY
+        : e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
       return stringify({ __proto__: null, message: head, stack: String(e.stack || "") });
     }
     let s;

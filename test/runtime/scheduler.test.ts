@@ -141,7 +141,7 @@ eachBackend(test, "goroutines are sharded over several wasm instances and talk a
      function main() {
        const first = chan()
        let inp = first
-       for (let i = 0; i < 600; i++) { const out = chan(); go(relay, inp, out); inp = out; if (i % 50 === 49) sleep(20) }
+       for (let i = 0; i < 600; i++) { const out = chan(); go(relay, inp, out); inp = out; if (i % 50 === 49) sleep(100) }
        first.send(0)
        println(inp.recv())
      }`,

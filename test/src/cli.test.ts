@@ -53,6 +53,23 @@ test("panic exits 2 with the panic report on stderr", () => {
   assert.match(r.stderr, /^panic: oops\n\ngoroutine 1 \[running\]:\nmain\(\.\.\.\)\n\t.*panic\.js:2:\d+\n$/);
 });
 
+test("--max-goroutine-memory sets each goroutine's heap limit (Go's size units); bad sizes are usage errors", () => {
+  const f = write("hog.js", 'function main() {\n  const a = []\n  try { for (;;) a.push("x".repeat(1 << 20)) } catch (e) { println(a.length) }\n}\n');
+  const small = quickgo("run", "--max-goroutine-memory", "8MiB", f);
+  assert.is(small.status, 0, small.stderr);
+  const dflt = quickgo("run", f);
+  assert.is(dflt.status, 0, dflt.stderr);
+  const big = quickgo("run", "--max-goroutine-memory=100663296", f); // 96 MiB in bytes
+  assert.is(big.status, 0, big.stderr);
+  // 1 MiB strings held: about 7 under 8 MiB, 63 under the default 64 MiB, 95 under 96 MiB.
+  assert.equal([small, dflt, big].map((r) => Math.round(Number(r.stdout) / 8)), [1, 8, 12]);
+  for (const bad of ["lots", "-1", "4GiB", "12MB"]) {
+    const r = quickgo("run", "--max-goroutine-memory", bad, f);
+    assert.is(r.status, 1, bad);
+    assert.match(r.stderr, /--max-goroutine-memory: ".*" is not a size/);
+  }
+});
+
 test("unknown command and bad flags are usage errors", () => {
   assert.is(quickgo("frobnicate").status, 1);
   assert.is(quickgo("run", "--backend", "fibers", "examples/hello.js").status, 1);

@@ -1,10 +1,13 @@
 // Runtime limits (src/runtime.ts options, Scheduler.spawn): maxGoroutines
 // defaults to 1 000 000 and bounds live goroutines; spawning past it panics
 // in the spawner (catchable), loses nothing and leaves the host unharmed.
+// memoryLimit defaults to 64 MiB of heap per goroutine, counted in real bytes
+// (runtime/engine/heap-accounting.ts); past it allocation fails in that
+// goroutine only: a catchable error, or the panic "runtime: out of memory".
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GoroutinePanic, Runtime } from "../../src/index.js";
-import { DEFAULT_MAX_GOROUTINES } from "../../src/runtime.js";
+import { DEFAULT_MAX_GOROUTINES, DEFAULT_MEMORY_LIMIT } from "../../src/runtime.js";
 import { eachBackend, run } from "../helpers.js";
 
 test("maxGoroutines defaults to 1 000 000", async () => {
@@ -57,6 +60,81 @@ eachBackend(test, "a fork bomb past maxGoroutines panics in the guest (exit 2); 
   assert.ok(err.startsWith("panic: go: too many goroutines (the limit is 10000)\n"));
   const next = await run(`function main() { println("fine") }`, { backend });
   assert.is(next.stdout, "fine\n");
+});
+
+test("memoryLimit defaults to 64 MiB per goroutine", async () => {
+  const rt = await Runtime.create();
+  assert.is(DEFAULT_MEMORY_LIMIT, 64 * 1024 * 1024);
+  assert.is((rt as unknown as { opts: { memoryLimit: number } }).opts.memoryLimit, DEFAULT_MEMORY_LIMIT);
+  await rt.shutdown();
+  for (const bad of [-1, 2 ** 32, Number.NaN]) {
+    await Runtime.create({ memoryLimit: bad }).then(
+      () => assert.unreachable(`memoryLimit ${bad} accepted`),
+      (e: unknown) => assert.ok(e instanceof RangeError && /memoryLimit/.test(e.message)),
+    );
+  }
+});
+
+eachBackend(test, "the default limit stops a goroutine that keeps many small objects: panic \"runtime: out of memory\", exit 2", async (backend) => {
+  const r = await run(
+    `function main() {
+       const keep = []
+       for (;;) keep.push({ n: keep.length, tags: ["a", "b"] })
+     }`,
+    { backend },
+  );
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^panic: runtime: out of memory\n\ngoroutine 1 \[running\]:/);
+  assert.instance(r.status.error, GoroutinePanic);
+});
+
+eachBackend(test, "memoryLimit counts bytes: 100 KiB strings kept under an 8 MiB limit fail after about 80, not thousands", async (backend) => {
+  let out = "";
+  const rt = await Runtime.create({ backend, memoryLimit: 8 << 20, stdout: (s) => void (out += s) });
+  const status = await rt.run(
+    `function main() {
+       let keep = []
+       try { for (let i = 0; i < 100000; i++) keep.push("x".repeat(100 * 1024) + i) } catch (e) { const n = keep.length; keep = null; println(e.message, n) }
+     }`,
+  );
+  assert.is(status.code, 0);
+  const m = /^out of memory (\d+)\n$/.exec(out);
+  assert.ok(m, out);
+  const kept = Number(m![1]);
+  // 8 MiB / 100 KiB ≈ 82, less the goroutine's own context and prelude.
+  assert.ok(kept >= 60 && kept <= 82, `kept ${kept}`);
+  await rt.shutdown();
+});
+
+eachBackend(test, "an out-of-memory goroutine recovers by dropping what it holds; other goroutines keep their own budgets", async (backend) => {
+  let out = "";
+  const rt = await Runtime.create({ backend, memoryLimit: 16 << 20, stdout: (s) => void (out += s) });
+  const status = await rt.run(
+    `function fill(mib) { const a = []; for (let i = 0; i < mib; i++) a.push("y".repeat(1 << 20) + i); return a }
+     function main() {
+       let keep = []
+       try { for (;;) keep.push({ n: keep.length }) } catch (e) { keep = null; println("recovered") }
+       const done = chan()
+       // Each goroutine has its own 16 MiB: together they hold 36 MiB.
+       for (let i = 0; i < 3; i++) go(() => { const a = fill(12); done.send(a.length) })
+       let total = 0
+       for (let i = 0; i < 3; i++) total += done.recv()
+       println("others held", total, "MiB")
+       println("main allocates again:", fill(12).length)
+     }`,
+  );
+  assert.is(status.code, 0);
+  assert.is(out, "recovered\nothers held 36 MiB\nmain allocates again: 12\n");
+  await rt.shutdown();
+});
+
+eachBackend(test, "memoryLimit 0 means no per-goroutine limit", async (backend) => {
+  let out = "";
+  const rt = await Runtime.create({ backend, memoryLimit: 0, stdout: (s) => void (out += s) });
+  const status = await rt.run(`function main() { const a = []; for (let i = 0; i < 80; i++) a.push("z".repeat(1 << 20) + i); println(a.length) }`);
+  assert.is(status.code, 0);
+  assert.is(out, "80\n");
+  await rt.shutdown();
 });
 
 test.run();
