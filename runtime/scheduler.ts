@@ -81,6 +81,8 @@ export interface SchedStats {
   wasmMemoryBytes: number;
   /** live goroutines (at the end: those still alive when the program ended) */
   goroutines: number;
+  /** bytes the live goroutines' QuickJS heaps hold (each bounded by memoryLimit), like Go's HeapAlloc */
+  heapBytes: number;
   /** open sockets and listeners (each has one pollDesc); 0 once the program has ended */
   sockets: number;
 }
@@ -763,8 +765,15 @@ export class Scheduler implements GuestHost {
       instances: this.engines.length,
       wasmMemoryBytes: this.engines.reduce((n, e) => n + e.wasm.memoryBytes(), 0),
       goroutines: this.allgs.size,
+      heapBytes: this.heapBytes(),
       sockets: this.poller.open,
     };
+  }
+
+  private heapBytes(): number {
+    let n = 0;
+    for (const g of this.allgs.values()) if (g.rt && g.engine) n += g.engine.wasm.heapUsage(g.rt).bytes;
+    return n;
   }
 
 }

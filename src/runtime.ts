@@ -262,7 +262,7 @@ export class Runtime {
 
   /** Counters now: goroutines alive, spawns, switches, preemptions, wasm instances and memory, summed over the session and running programs. */
   stats(): RuntimeStats {
-    const total: RuntimeStats = { spawns: 0, switches: 0, preemptions: 0, instances: 0, wasmMemoryBytes: 0, goroutines: 0, sockets: 0, programs: this.running.size };
+    const total: RuntimeStats = { spawns: 0, switches: 0, preemptions: 0, instances: 0, wasmMemoryBytes: 0, goroutines: 0, heapBytes: 0, sockets: 0, programs: this.running.size };
     const scheds = [...this.running];
     if (this.session && !this.session.error) scheds.push(this.session.sched);
     for (const s of scheds) {
@@ -273,6 +273,7 @@ export class Runtime {
       total.instances += x.instances;
       total.wasmMemoryBytes += x.wasmMemoryBytes;
       total.goroutines += x.goroutines;
+      total.heapBytes += x.heapBytes;
       total.sockets += x.sockets;
     }
     return total;

@@ -151,6 +151,12 @@ eachBackend(test, "stats while running: live goroutines, switches, memory", asyn
   assert.ok(s.wasmMemoryBytes > 0);
   assert.is(s.instances, 1);
   assert.is(s.programs, 0);
+  // Each parked goroutine holds its context and prelude (tens of KiB), and heapBytes follows what they keep.
+  assert.ok(s.heapBytes > 5 * 32 * 1024 && s.heapBytes < 5 * 1024 * 1024, `heapBytes ${s.heapBytes}`);
+  for (let i = 0; i < 2; i++) rt.go(`function hold(ready) { const keep = "k".repeat(4 << 20); ready.send(1); select(); println(keep) }`, "hold", ready);
+  for (let i = 0; i < 2; i++) await ready.recv();
+  const grown = rt.stats().heapBytes - s.heapBytes;
+  assert.ok(grown >= 8 << 20 && grown < 9 << 20, `grew by ${grown}`);
   await rt.shutdown();
 });
 
