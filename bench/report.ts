@@ -98,6 +98,105 @@ function table(r: SuiteResult): string {
   return rows.join("\n");
 }
 
+/** One row of issue 6's targets: how to read it off a suite result, and the limit. */
+interface Target {
+  figure: string;
+  target: string;
+  /** The figure for one model in one result, or undefined when the result lacks it. */
+  value(r: SuiteResult, model: string): { shown: string; met: boolean } | undefined;
+}
+
+const median = (r: SuiteResult, label: string, model: string): number | undefined => r.figures[label]?.[model]?.median;
+const ratioTo = (r: SuiteResult, label: string, model: string, base: string): number | undefined => {
+  const a = median(r, label, model);
+  const b = median(r, label, base);
+  return a !== undefined && b ? a / b : undefined;
+};
+const x = (v: number): string => `${v.toFixed(v >= 10 ? 0 : 1)}×`;
+const GIB = 2 ** 30;
+
+const TARGETS: Target[] = [
+  {
+    figure: "channel ping-pong switch",
+    target: "≤ 2× Node async/await (jspi), ≤ 6× (asyncify)",
+    value(r, m) {
+      const v = ratioTo(r, "pingpong", m, BASELINE);
+      return v === undefined ? undefined : { shown: `${fmt(median(r, "pingpong", m)!)} = ${x(v)}`, met: v <= (m.endsWith("jspi") ? 2 : 6) };
+    },
+  },
+  {
+    figure: "switch at stack depth 1000 vs depth 0",
+    target: "≤ 1.3× (jspi); asyncify: works, figure reported",
+    value(r, m) {
+      const d0 = median(r, "depth 0", m);
+      const d1000 = median(r, "depth 1000", m);
+      if (d0 === undefined || d1000 === undefined) return undefined;
+      const ratio = d1000 / d0;
+      return { shown: `${fmt(d1000)} = ${x(ratio)} depth 0`, met: m.endsWith("jspi") ? ratio <= 1.3 : true };
+    },
+  },
+  {
+    figure: "spawn (+ exit) per goroutine",
+    target: "≤ 100 µs",
+    value(r, m) {
+      const v = median(r, "spawn", m);
+      return v === undefined ? undefined : { shown: fmt(v), met: v <= 100_000 };
+    },
+  },
+  {
+    figure: "RSS per parked goroutine (10 000 parked)",
+    target: "≤ 64 KiB",
+    value(r, m) {
+      const v = median(r, "parked 10000 rss", m);
+      return v === undefined ? undefined : { shown: bytes(v), met: v <= 64 * 1024 };
+    },
+  },
+  {
+    figure: "100 000 parked goroutines in one process",
+    target: "within 8 GB",
+    value(r, m) {
+      const v = median(r, "parked 10000 rss", m);
+      return v === undefined ? undefined : { shown: `${(v * 1e5 / GIB).toFixed(1)} GiB (projected from 10 000)`, met: v * 1e5 <= 8e9 };
+    },
+  },
+  {
+    figure: "CPU-bound guest (fib) vs the uninstrumented QuickJS build",
+    target: "≤ 2× (asyncify)",
+    value(r, m) {
+      const v = ratioTo(r, "fib", m, "QuickJS async/await");
+      return v === undefined ? undefined : { shown: `${fmt(median(r, "fib", m)!)} = ${x(v)}`, met: m.endsWith("jspi") || v <= 2 };
+    },
+  },
+  {
+    figure: "concurrent prime sieve, 1 000th prime",
+    target: "≤ 3× Node async/await",
+    value(r, m) {
+      const v = ratioTo(r, "sieve", m, BASELINE);
+      return v === undefined ? undefined : { shown: `${fmt(median(r, "sieve", m)!)} = ${x(v)}`, met: v <= 3 };
+    },
+  },
+];
+
+/** Issue 6's targets against the newest result of each Node, for each quickgo backend measured there. */
+function targetsTable(results: SuiteResult[]): string {
+  const cols: { r: SuiteResult; model: string }[] = [];
+  for (const r of results) {
+    for (const model of ["quickgo asyncify", "quickgo jspi"]) if (r.figures["pingpong"]?.[model]) cols.push({ r, model });
+  }
+  const rows = [
+    `| figure | target | ${cols.map((c) => `${c.model.replace("quickgo ", "")}, Node ${c.r.node.split(".")[0]!.slice(1)}`).join(" | ")} |`,
+    `|---|---|${cols.map(() => "---").join("|")}|`,
+  ];
+  for (const t of TARGETS) {
+    const cells = cols.map(({ r, model }) => {
+      const v = t.value(r, model);
+      return v ? `${v.shown} ${v.met ? "✅" : "❌"}` : "n/a";
+    });
+    rows.push(`| ${t.figure} | ${t.target} | ${cells.join(" | ")} |`);
+  }
+  return rows.join("\n");
+}
+
 /** Switch cost vs stack depth, one line per model and Node version, log-log. */
 function depthSvg(results: SuiteResult[]): string {
   const W = 720, H = 420, L = 70, R = 230, T = 30, B = 50;
@@ -171,6 +270,15 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       parts.push("Failures:", "", ...r.failures.map((f) => `- ${f.model}, ${f.workload}: ${f.message}`), "");
     }
   }
+  parts.push(
+    "## Targets (issue 6)",
+    "",
+    "Issue 6's targets, read off the tables above (✅ met, ❌ not). Why each unmet one is where it is, and what would",
+    "move it, is measured in docs/ENGINE.md (\"Spawn and memory per goroutine\", \"V8 and asyncify on Node 20\").",
+    "",
+    targetsTable(results),
+    "",
+  );
   parts.push(
     "## Switch cost vs stack depth",
     "",

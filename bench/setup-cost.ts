@@ -1,13 +1,13 @@
 // Where a spawn's time and a goroutine's memory go: each phase of a G's setup
 // (runtime, context with all intrinsics, prelude parse, prelude run, a small
-// program) and freeing it again, timed over the raw exports, and the QuickJS heap a bare context and
-// the prelude take (QTS_RuntimeComputeMemoryUsage). For asyncify, setup is
+// program) and freeing it again, timed over the raw exports, and the QuickJS
+// heap each step adds (real bytes, see runtime/engine/heap-accounting.ts). For asyncify, setup is
 // timed on the instrumented instance and on its uninstrumented setup twin.
 //
 //   node dist/bench/setup-cost.js [--contexts 40] [--rounds 5]
 import { availableBackends } from "../src/backend.js";
 import { preludeSources } from "../src/prelude.js";
-import { QuickJSWasm, type JSContextPtr, type JSRuntimePtr } from "../runtime/engine/quickjs.js";
+import { QuickJSWasm, type JSContextPtr } from "../runtime/engine/quickjs.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -33,16 +33,6 @@ function evalOk(w: QuickJSWasm, ctx: JSContextPtr, code: string, flags: number):
   const e = w.exceptionOf(ctx, r);
   if (e) throw new Error(`setup-cost: eval threw ${w.getString(ctx, e)}`);
   w.x.QTS_FreeValuePointer(ctx, r);
-}
-
-function newContext(w: QuickJSWasm): { rt: JSRuntimePtr; ctx: JSContextPtr } {
-  const rt = w.x.QTS_NewRuntime();
-  w.x.QTS_RuntimeSetMaxStackSize(rt, 256 * 1024);
-  const ctx = w.x.QTS_NewContext(rt, 0);
-  const host = w.newFunction(ctx, "__qg", 1);
-  w.setGlobal(ctx, "__qg", host);
-  w.x.QTS_FreeValuePointer(ctx, host);
-  return { rt, ctx };
 }
 
 /** Median µs per context of each phase, over `rounds` rounds of `contexts` contexts. */
@@ -83,30 +73,23 @@ function timeSetup(w: QuickJSWasm, stackTop: number): Record<Phase, number> {
   return Object.fromEntries(phases.map((p) => [p, med(samples[p])])) as Record<Phase, number>;
 }
 
-/** QuickJS's own count of the bytes a runtime uses (malloc overhead not included). */
-function usedBytes(w: QuickJSWasm, rt: JSRuntimePtr, ctx: JSContextPtr): number {
-  const mu = w.x.QTS_RuntimeComputeMemoryUsage(rt, ctx);
-  w.setGlobal(ctx, "__qg_mu", mu);
-  w.x.QTS_FreeValuePointer(ctx, mu);
-  const c = w.allocString("JSON.stringify(__qg_mu)");
-  const f = w.allocString("m");
-  const r = w.x.QTS_Eval(ctx, c, w.heapU8().indexOf(0, c) - c, f, 0, 0);
-  w.x.free(c);
-  w.x.free(f);
-  const used = (JSON.parse(w.getString(ctx, r)) as { memory_used_size: number }).memory_used_size;
-  w.x.QTS_FreeValuePointer(ctx, r);
-  return used;
-}
-
-function memory(w: QuickJSWasm, stackTop: number): { bare: number; prelude: number } {
+/** A G's QuickJS heap (real bytes, runtime/engine/heap-accounting.ts) after each setup step. */
+function memory(w: QuickJSWasm, stackTop: number): { runtime: number; context: number; prelude: number; program: number } {
   w.stackPointer = stackTop;
-  const { rt, ctx } = newContext(w);
-  const bare = usedBytes(w, rt, ctx);
+  const rt = w.x.QTS_NewRuntime();
+  const runtime = w.heapUsage(rt).bytes;
+  const ctx = w.x.QTS_NewContext(rt, 0);
+  const host = w.newFunction(ctx, "__qg", 1);
+  w.setGlobal(ctx, "__qg", host);
+  w.x.QTS_FreeValuePointer(ctx, host);
+  const context = w.heapUsage(rt).bytes;
   evalOk(w, ctx, prelude, 0);
-  const withPrelude = usedBytes(w, rt, ctx);
+  const withPrelude = w.heapUsage(rt).bytes;
+  evalOk(w, ctx, program, 0);
+  const withProgram = w.heapUsage(rt).bytes;
   w.x.QTS_FreeContext(ctx);
   w.x.QTS_FreeRuntime(rt);
-  return { bare, prelude: withPrelude - bare };
+  return { runtime, context: context - runtime, prelude: withPrelude - context, program: withProgram - withPrelude };
 }
 
 const fmt = (t: Record<Phase, number>): string =>
@@ -116,7 +99,7 @@ console.log(`# Setup cost per goroutine — ${process.version}, µs per context,
 console.log(`prelude: ${prelude.length} bytes\n`);
 console.log(`| instance | ${phases.join(" | ")} | total |`);
 console.log(`|---|${phases.map(() => "---|").join("")}---|`);
-let mem: { bare: number; prelude: number } | undefined;
+let mem: ReturnType<typeof memory> | undefined;
 for (const backend of availableBackends()) {
   const w = await QuickJSWasm.load(backend, noImports, () => {}, backend === "asyncify" ? noImports : undefined);
   const sp = w.stackPointer;
@@ -126,4 +109,8 @@ for (const backend of availableBackends()) {
   mem ??= memory(w, top);
   w.stackPointer = sp;
 }
-console.log(`\nQuickJS heap: bare runtime+context ${(mem!.bare / 1024).toFixed(1)} KiB; the prelude adds ${(mem!.prelude / 1024).toFixed(1)} KiB`);
+const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
+console.log(
+  `\nQuickJS heap of a goroutine (real bytes, each block's usable size + 8): runtime ${kib(mem!.runtime)}, ` +
+    `context with all intrinsics +${kib(mem!.context)}, prelude +${kib(mem!.prelude)}, a small program +${kib(mem!.program)}`,
+);
