@@ -8,10 +8,11 @@
 // blocked), and every value sent must be received exactly once or still
 // buffered at the end.
 //
-// On a failure fast-check shrinks the program (each smaller candidate is run 3
-// times, since select picks cases at random) and the message shows the seed
-// and path, the shrunk program as guest source, the model's complaint and
-// the trace. Knobs:
+// A run's schedule depends on select's random picks and on timing (a fresh
+// Runtime is slow enough to lose its time slice), so a failure may not repeat:
+// shrinking runs each smaller candidate 3 times, a replay up to 20 times. The
+// failure message shows the seed and path, the shrunk program as guest
+// source, the model's complaint and the trace. Knobs:
 //   QUICKGO_PROP_RUNS=<n>           programs per backend (default 500)
 //   QUICKGO_PROP_SEED=<seed>[:<path>] fast-check's seed, and path to replay
 //                                   one counterexample (the failure prints it);
@@ -57,8 +58,9 @@ async function property(backend: Backend): Promise<void> {
   let tried = 0;
   let deadlocks = 0;
   let failing = false;
+  const params = seedAndPath();
   const prop = fc.asyncProperty(programs, async (p) => {
-    for (let attempt = 0; attempt < (failing ? 3 : 1); attempt++) {
+    for (let attempt = 0; attempt < (params.path !== undefined ? 20 : failing ? 3 : 1); attempt++) {
       const r = await execute(rt, p, out);
       if (!failing) {
         tried++;
@@ -70,7 +72,7 @@ async function property(backend: Backend): Promise<void> {
       }
     }
   });
-  const details = await fc.check(prop, { numRuns: runs, ...seedAndPath() });
+  const details = await fc.check(prop, { numRuns: runs, ...params });
   await rt.shutdown();
   if (details.failed) {
     const replay = `QUICKGO_PROP_SEED=${details.seed}:${details.counterexamplePath ?? ""} QUICKGO_PROP_RUNS=1`;
