@@ -273,8 +273,8 @@ class Model {
           break;
         }
         case "default": {
-          const op = this.op(s, g) as ["x", ["s" | "r", number][], boolean];
-          if (!op[1].some((k) => this.ready(s, g, k[0], k[1]))) yield commit();
+          const op = this.op(s, g);
+          if (op?.[0] === "x" && !op[1].some((k) => this.ready(s, g, k[0], k[1]))) yield commit();
           break;
         }
       }
