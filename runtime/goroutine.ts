@@ -102,6 +102,8 @@ export class G {
   savedUnwindLen = 0;
   /** jspi only: resumes the suspended wasm stack. */
   wake: (() => void) | undefined = undefined;
+  /** jspi only: unwinds the suspended wasm stack without running it (see Engine.release). */
+  abandon: (() => void) | undefined = undefined;
   /** True between a resume and the re-issued import call that delivers `param`. */
   resuming = false;
   /** While waiting: undoes the wait (dequeues the sudog, stops the timer…), for kill. Cleared by ready. */

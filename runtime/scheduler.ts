@@ -755,7 +755,11 @@ export class Scheduler implements GuestHost {
     this.timers.disarm();
     this.poller.shutdown();
     this.flush();
-    this.resolveExit({ ...status, stats: this.statsNow() });
+    const stats = this.statsNow();
+    // Parked Gs never run again; their wasm memory goes with the instance,
+    // but an engine may hold more (jspi: a suspended native stack each).
+    for (const g of this.allgs.values()) if (g !== this.current && g.engine) g.engine.release(g);
+    this.resolveExit({ ...status, stats });
   }
 
   /** The counters so far, and the goroutines and wasm memory now. */

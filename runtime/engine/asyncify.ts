@@ -47,6 +47,9 @@ export class AsyncifyEngine implements Engine {
     return engine;
   }
 
+  /** A parked G is bytes in the G object: nothing to release. */
+  release(_g: G): void {}
+
   private onImport(argc: number, argv: number, interrupt: boolean): number {
     const g = this.current;
     if (!g) return 0; // a call outside any G (setup of the instance): nothing to switch

@@ -32,6 +32,14 @@ export interface Engine {
    * to switch (jspi); the asyncify backend returns synchronously.
    */
   run(g: G): void | Promise<void>;
+  /**
+   * The program is over and g, parked, will never run again: release what
+   * the engine holds for it outside wasm memory. A no-op for asyncify (a
+   * parked G is plain bytes); jspi unwinds its suspended native stack,
+   * which V8 otherwise keeps, with everything it references, as long as the
+   * process lives.
+   */
+  release(g: G): void;
 }
 
 /** Shadow-stack region every G of an instance runs on (stacks are copied out when a G parks). */

@@ -23,6 +23,9 @@ export function hasJspi(): boolean {
   return typeof W.Suspending === "function" && typeof W.promising === "function";
 }
 
+/** The rejection that unwinds an abandoned G's stack (see release). */
+const ABANDONED = new Error("quickgo: goroutine abandoned at program end");
+
 export class JspiEngine implements Engine {
   readonly backend = "jspi" as const;
   readonly wasm: QuickJSWasm;
@@ -77,8 +80,9 @@ export class JspiEngine implements Engine {
     saveStack(w, g, this.stackTop);
     w.stackPointer = this.callerSP;
     this.current = null;
-    const resumed = new Promise<number>((resolve) => {
+    const resumed = new Promise<number>((resolve, reject) => {
       g.wake = () => resolve(0);
+      g.abandon = () => reject(ABANDONED);
     });
     const stopped = this.stopped!;
     this.stopped = undefined;
@@ -96,7 +100,7 @@ export class JspiEngine implements Engine {
         restoreStack(w, g);
         g.resuming = true;
         const wake = g.wake!;
-        g.wake = undefined;
+        g.wake = g.abandon = undefined;
         wake();
         return;
       }
@@ -109,9 +113,24 @@ export class JspiEngine implements Engine {
       }
       this.call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv).then(
         (ret) => this.finish(g, undefined, ret),
-        (e: unknown) => this.finish(g, e),
+        (e: unknown) => {
+          if (e !== ABANDONED) this.finish(g, e);
+        },
       );
     });
+  }
+
+  /**
+   * Rejects the promise g's suspended stack waits on: the rejection is thrown
+   * at the import and unwinds every wasm frame without running any of them
+   * (QuickJS has no handler for host exceptions), so V8 can free the stack.
+   * Measured: 150 deadlocked programs with 3 parked goroutines each kept
+   * ~70 MiB of RSS and ~17 MiB of JS heap for good before this.
+   */
+  release(g: G): void {
+    const abandon = g.abandon;
+    g.wake = g.abandon = undefined;
+    abandon?.();
   }
 
   /** g's entry call is over (it returned, or the engine failed under it). */

@@ -1,5 +1,8 @@
 import { test } from "uvu";
+import v8 from "node:v8";
+import vm from "node:vm";
 import * as assert from "uvu/assert";
+import { Runtime } from "../../src/index.js";
 import { eachBackend, run } from "../helpers.js";
 
 eachBackend(test, "main is goroutine 1; goids count up; numGoroutine counts live goroutines", async (backend) => {
@@ -162,6 +165,30 @@ eachBackend(test, "finished goroutines are freed: memory does not grow with the 
   // A leak of a goroutine's runtime (~150 KB) would add ~270 MB over the 1800 extra spawns.
   const grown = large.status.stats.wasmMemoryBytes - small.status.stats.wasmMemoryBytes;
   assert.ok(grown < 16 * 2 ** 20, `wasm memory grew by ${(grown / 2 ** 20).toFixed(1)} MiB`);
+});
+
+eachBackend(test, "programs that end with goroutines still parked leave nothing behind (jspi: their suspended stacks are released)", async (backend) => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  const rt = await Runtime.create({ backend, stdout: () => {}, stderr: () => {} });
+  const deadlocks = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); c.recv() }`;
+  const mainReturns = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); sleep(1) }`;
+  const round = async (): Promise<void> => {
+    for (let i = 0; i < 30; i++) {
+      assert.is((await rt.run(deadlocks)).code, 2);
+      assert.is((await rt.run(mainReturns)).code, 0);
+    }
+  };
+  await round(); // warm-up: code, caches
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await round();
+  await round();
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  // Kept stacks held ~110 KB of JS heap per program: 120 programs would add ~13 MB.
+  assert.ok(grown < 3 * 2 ** 20, `JS heap grew ${(grown / 2 ** 20).toFixed(1)} MiB over 120 programs`);
+  await rt.shutdown();
 });
 
 test.run();
