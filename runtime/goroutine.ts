@@ -94,9 +94,13 @@ export class G {
   entryArgc = 0;
   /** Shadow-stack pointer while parked (0 = never ran). */
   savedSP = 0;
-  /** Copy of the live shadow stack [savedSP, top) while parked. */
+  /** Copy of the live shadow stack [savedSP, top) while parked (jspi: once evicted from its region). */
   savedStack: Uint8Array | undefined = undefined;
   savedStackLen = 0;
+  /** jspi only: the shadow-stack region g runs in (-1 until its first run; see stack-regions.ts). */
+  stackRegion = -1;
+  /** jspi only: while parked, true if g's stack bytes are still in its region (not copied out). */
+  stackResident = false;
   /** Copy of the asyncify data while parked (asyncify only). */
   savedUnwind: Uint8Array | undefined = undefined;
   savedUnwindLen = 0;

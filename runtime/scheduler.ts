@@ -156,6 +156,8 @@ export class Scheduler implements GuestHost {
   private outFd = 1;
   private outLen = 0;
   private finished = false;
+  /** Set by releaseParked(): parked Gs' engine resources are gone, their stacks can no longer be read. */
+  private released = false;
   /** a fatal error stopped the program: nothing more runs while its report is made */
   private halted = false;
   /** main ended by runtime.goexit(): the program runs on until the other goroutines are done */
@@ -686,7 +688,7 @@ export class Scheduler implements GuestHost {
 
   /** The JS stack of a parked or preempted G, read by resuming it just long enough (see HostCalls.resumed); "" if it never ran. */
   private async stackOf(g: G): Promise<string> {
-    if (g.savedSP === 0 || g.ctx === 0) return "";
+    if (g.savedSP === 0 || g.ctx === 0 || this.released) return "";
     this.calls.dumpRequested = g;
     const status = g.status;
     this.current = g;
@@ -755,11 +757,20 @@ export class Scheduler implements GuestHost {
     this.timers.disarm();
     this.poller.shutdown();
     this.flush();
-    const stats = this.statsNow();
-    // Parked Gs never run again; their wasm memory goes with the instance,
-    // but an engine may hold more (jspi: a suspended native stack each).
+    this.resolveExit({ ...status, stats: this.statsNow() });
+  }
+
+  /**
+   * Once the program is over and its owner has taken the goroutine dump it
+   * wanted (which resumes parked Gs to read their stacks): parked Gs will
+   * never run again. Their wasm memory goes with the instance, but an engine
+   * may hold more (jspi: a suspended native stack each, kept by V8 with all
+   * it references until released). Idempotent; no-op before finish().
+   */
+  releaseParked(): void {
+    if (!this.finished || this.released) return;
+    this.released = true;
     for (const g of this.allgs.values()) if (g !== this.current && g.engine) g.engine.release(g);
-    this.resolveExit({ ...status, stats });
   }
 
   /** The counters so far, and the goroutines and wasm memory now. */

@@ -192,13 +192,18 @@ export class Runtime {
       options.signal?.removeEventListener("abort", onAbort);
       this.running.delete(sched);
     }
-    if (aborted) return { ...status, aborted: true };
+    if (aborted) {
+      sched.releaseParked();
+      return { ...status, aborted: true };
+    }
     if (status.panic) {
       const p = status.panic;
       const err = new GoroutinePanic(p.goroutine, p.message, p.trace, await dumpQuietly(sched));
+      sched.releaseParked(); // after the dump, which reads parked goroutines' stacks
       this.emit("panic", err);
       return { ...status, error: err };
     }
+    sched.releaseParked();
     if (status.deadlock) {
       const err = new DeadlockError(status.dump ?? "");
       this.emit("deadlock", err);

@@ -293,6 +293,8 @@ export class Session implements ChanSession {
     for (const gr of this.goroutines.values()) gr.settle(err);
     this.goroutines.clear();
     this.watch();
+    // Every dump this session reports was taken before end() (schedulerEnded, checkDeadlock).
+    this.sched.releaseParked();
   }
 }
 

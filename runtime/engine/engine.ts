@@ -42,14 +42,13 @@ export interface Engine {
   release(g: G): void;
 }
 
-/** Shadow-stack region every G of an instance runs on (stacks are copied out when a G parks). */
+/** A shadow-stack region (asyncify: the one every G runs on; jspi: each of StackRegions'). */
 export const STACK_REGION_BYTES = 1 << 20;
 /** QuickJS's own stack limit inside that region: deep recursion fails as a catchable guest error first. */
 export const GUEST_STACK_LIMIT = 256 * 1024;
 
-/** Saves [sp, top) of the shadow stack into g, reusing its buffer. */
-export function saveStack(wasm: QuickJSWasm, g: G, top: number): void {
-  const sp = wasm.stackPointer;
+/** Saves [sp, top) of the shadow stack (sp: g's, by default the current one) into g, reusing its buffer. */
+export function saveStack(wasm: QuickJSWasm, g: G, top: number, sp = wasm.stackPointer): void {
   const len = top - sp;
   if (!g.savedStack || g.savedStack.length < len) g.savedStack = new Uint8Array(Math.max(len, 256) * 2);
   g.savedStack.set(wasm.heapU8().subarray(sp, top));

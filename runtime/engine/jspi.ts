@@ -2,12 +2,14 @@
 // WebAssembly.Suspending and resumed by resolving the promise it waits on. The
 // wasm shim (see wasm-build.ts) calls the plain import first and the
 // Suspending twin only when it returned -1, then calls the plain import again
-// after the resume to fetch the result. The shadow stack is shared and copied
-// out and in on every park/resume, as in the asyncify backend.
+// after the resume to fetch the result. Each G runs in one of several
+// shadow-stack regions, where its stack stays while it is parked unless
+// another G of that region needs the room (stack-regions.ts).
 //
 // Invariants: one G runs at a time; a G is resumed only from run(), never from
 // inside a suspending call; `current` is set before the wasm stack continues.
-import { type Engine, type GuestHost, PARK, STACK_REGION_BYTES, restoreStack, saveStack } from "./engine.js";
+import { type Engine, type GuestHost, PARK } from "./engine.js";
+import { StackRegions } from "./stack-regions.js";
 import { JSPI_SUSPEND } from "./wasm-build.js";
 import { QuickJSWasm } from "./quickjs.js";
 import type { G } from "../goroutine.js";
@@ -32,7 +34,7 @@ export class JspiEngine implements Engine {
   private readonly host: GuestHost;
   private current: G | null = null;
   private callerSP = 0;
-  private readonly stackTop: number;
+  private readonly regions: StackRegions;
   private readonly call: (ctx: number, fn: number, thisVal: number, argc: number, argv: number) => Promise<number>;
   /** Settles the promise of the current run() when its G parks. */
   private stopped: (() => void) | undefined;
@@ -40,8 +42,7 @@ export class JspiEngine implements Engine {
   private constructor(wasm: QuickJSWasm, host: GuestHost) {
     this.wasm = wasm;
     this.host = host;
-    const base = wasm.x.malloc(STACK_REGION_BYTES);
-    this.stackTop = (base + STACK_REGION_BYTES) & ~15;
+    this.regions = new StackRegions(wasm);
     const W = WebAssembly as unknown as JspiWebAssembly;
     this.call = W.promising(wasm.x.QTS_Call as unknown as WebAssembly.ExportValue);
   }
@@ -77,7 +78,7 @@ export class JspiEngine implements Engine {
   private park(): Promise<number> {
     const g = this.current!;
     const w = this.wasm;
-    saveStack(w, g, this.stackTop);
+    this.regions.parked(g);
     w.stackPointer = this.callerSP;
     this.current = null;
     const resumed = new Promise<number>((resolve, reject) => {
@@ -96,15 +97,14 @@ export class JspiEngine implements Engine {
       this.stopped = resolve;
       this.callerSP = w.stackPointer;
       this.current = g;
+      this.regions.enter(g);
       if (g.savedSP !== 0) {
-        restoreStack(w, g);
         g.resuming = true;
         const wake = g.wake!;
         g.wake = g.abandon = undefined;
         wake();
         return;
       }
-      w.stackPointer = this.stackTop;
       try {
         this.host.setup(g, w);
       } catch (e) {
@@ -128,6 +128,7 @@ export class JspiEngine implements Engine {
    * ~70 MiB of RSS and ~17 MiB of JS heap for good before this.
    */
   release(g: G): void {
+    this.regions.left(g);
     const abandon = g.abandon;
     g.wake = g.abandon = undefined;
     abandon?.();
@@ -137,6 +138,7 @@ export class JspiEngine implements Engine {
   private finish(g: G, error: unknown, ret = 0): void {
     const w = this.wasm;
     g.savedSP = 0;
+    this.regions.left(g);
     try {
       if (error === undefined) {
         try {

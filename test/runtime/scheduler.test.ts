@@ -173,10 +173,14 @@ eachBackend(test, "programs that end with goroutines still parked leave nothing 
   const rt = await Runtime.create({ backend, stdout: () => {}, stderr: () => {} });
   const deadlocks = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); c.recv() }`;
   const mainReturns = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); sleep(1) }`;
+  const panics = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); sleep(5); throw new Error("boom") }`;
   const round = async (): Promise<void> => {
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 20; i++) {
       assert.is((await rt.run(deadlocks)).code, 2);
       assert.is((await rt.run(mainReturns)).code, 0);
+      const p = await rt.run(panics);
+      assert.is(p.code, 2);
+      assert.match(p.error!.dump, /\[chan receive\]:\n<anonymous>\(\.\.\.\)\n\tmain\.js:1:\d+/); // the dump still reads parked stacks
     }
   };
   await round(); // warm-up: code, caches

@@ -130,6 +130,38 @@ eachBackend(test, "a goroutine parked deep in recursion resumes with its whole s
   assert.is(r.stdout, "1201 351 stack overflow\n");
 });
 
+eachBackend(test, "many goroutines parked at different depths, more than there are stack regions, each resume with their own stack intact", async (backend) => {
+  // 48 goroutines share jspi's 16 shadow-stack regions (stack-regions.ts): each
+  // blocks 30 times at its own depth, woken in a shuffled order, so regions are
+  // evicted and refilled over and over; every frame checks its locals on the way up.
+  const r = await run(
+    `function dive(id, d, turn, done) {
+       const mine = id * 1000 + d
+       if (d > 0) { const v = dive(id, d - 1, turn, done); if (mine !== id * 1000 + d) throw new Error("frame clobbered"); return v + 1 }
+       let sum = 0
+       for (let k = 0; k < 30; k++) sum += turn.recv()
+       done.send([id, sum])
+       return 0
+     }
+     function main() {
+       const n = 48, turns = [], done = chan(n)
+       for (let i = 0; i < n; i++) { turns.push(chan()); go(dive, i, 5 + ((i * 37) % 400), turns[i], done) }
+       let seed = 7
+       const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+       for (let k = 0; k < 30; k++) {
+         const order = turns.map((_, i) => i).sort(() => rand() - 0.5)
+         for (const i of order) turns[i].send(i + k)
+       }
+       let ok = 0
+       for (let i = 0; i < n; i++) { const [id, sum] = done.recv(); if (sum === 30 * id + 435) ok++ }
+       println(ok)
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "48\n");
+});
+
 eachBackend(test, "session: an overflow ends the goroutine with a GoroutinePanic; the runtime and a second Runtime go on", async (backend) => {
   const opts = { backend, stderr: (): void => {} };
   const rt = await Runtime.create(opts);
