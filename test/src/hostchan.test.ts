@@ -60,6 +60,34 @@ eachBackend(test, "values keep their type and shape through a goroutine and back
   await rt.shutdown();
 });
 
+eachBackend(test, "go() arguments and short arrays (the forms goroutines decode without the full codec) arrive exactly, edge cases included", async (backend) => {
+  const rt = await quiet(backend);
+  const to = rt.chan(), from = rt.chan(100);
+  // Plain strings, primitives and short arrays of them and of channels take guest.js's fast path;
+  // -0, NaN, NUL, holes, long arrays and nested arrays must still come back exactly (through codec.js).
+  const g = rt.go(
+    `function f(s, n, b, nil, u, ch, to, from) { from.send([s, n, b, nil, u === undefined, ch === to]); for (const v of to) from.send(v); from.close() }`,
+    "f", "str\u00e9\ud83d\ude00", 7.5, false, null, undefined, to, to, from,
+  );
+  const values: unknown[] = [[-0, 1], [NaN], ["nul\0"], new Array(70).fill(7), ["\ud800x"], [true, null, "s", 1.5], [to, "x"], ["nested", [1]]];
+  const sending = (async () => {
+    for (const v of values) await to.send(v);
+    to.close();
+  })();
+  const back: unknown[] = [];
+  for await (const v of from) back.push(v);
+  await sending;
+  await g.done;
+  assert.equal(back[0], ["str\u00e9\ud83d\ude00", 7.5, false, null, true, true]);
+  const got = back.slice(1) as unknown[][];
+  assert.ok(Object.is(got[0]![0], -0), "-0 in an array stays -0");
+  assert.ok(Number.isNaN(got[1]![0]));
+  assert.equal(got.slice(2, 6), values.slice(2, 6));
+  assert.is(got[6]![0], to, "a channel in an array keeps its identity");
+  assert.equal(got[7], ["nested", [1]]);
+  await rt.shutdown();
+});
+
 eachBackend(test, "channels keep their identity: a host channel inside a value, a guest channel sent to the host", async (backend) => {
   const rt = await quiet(backend);
   const req = rt.chan<{ reply: Channel<string>; name: string }>();
