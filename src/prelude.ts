@@ -28,7 +28,7 @@ export interface BuiltPrelude extends PreludeSources {
 }
 
 const dir = path.join(packageRoot, "src", "prelude");
-export const MODULES = ["codec", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"] as const;
+export const MODULES = ["codec", "plain", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"] as const;
 /** Where the build writes the minified prelude: next to this file in dist/src/. */
 export const BUILT_PRELUDE = path.join(path.dirname(fileURLToPath(import.meta.url)), "prelude.json");
 

@@ -86,6 +86,10 @@
           for (let i = 0; i < v.length && fast; i++) fast = i in v && (isPlainElement(v[i]) || v[i] instanceof Handle);
           if (fast) return "H" + JSON.stringify(v.map((x) => (x instanceof Handle ? { h: x.key } : x)));
         }
+        if (!fullCodec) {
+          const json = lazy("plain").wire(v);
+          if (json !== undefined) return json;
+        }
         break;
     }
     return codec().encode(v, what);

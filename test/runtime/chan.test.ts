@@ -111,4 +111,69 @@ eachBackend(test, "recover: a panic caught in the goroutine does not end the pro
   assert.is(r.stdout, "recovered: close of closed channel\nstill here\n");
 });
 
+eachBackend(test, "a goroutine's first object send (plain data as JSON, without the codec) arrives like the codec's copy; what is not plain data falls back to the codec", async (backend) => {
+  // Each value is sent by a fresh goroutine, which has not loaded codec.js yet.
+  const r = await run(
+    `class Point { constructor() { this.x = 1 } }
+     function value(i) {
+       const make = [
+         () => ({ id: 1, tags: ["a", "b"], deep: { ok: true, n: 2.5, nil: null, s: "nul\\0 \\ud800" } }),
+         () => [{ a: 1 }, [2, [3]]],
+         () => ({ neg: -0, nan: NaN, inf: -Infinity }),
+         () => ({ hole: [1, , 3], undef: undefined }),
+         () => { const s = { s: 1 }; return { a: s, b: s } },
+         () => { const o = { n: 1 }; o.self = o; return o },
+         () => new Point(),
+         () => ({ get g() { return 7 } }),
+         () => ({ toJSON() { return "no" }, v: 1 }),
+         () => JSON.parse('{"__proto__": {"x": 1}}'),
+         () => { let v = { end: true }; for (let i = 0; i < 100; i++) v = { v }; return v },
+         () => ({ big: 10n }),
+       ]
+       return make[i]()
+     }
+     function main() {
+       const c = chan()
+       for (let i = 0; i < 12; i++) {
+         go(() => { try { c.send(value(i)) } catch (e) { c.send("threw " + e.message) } })
+         const v = c.recv()
+         const facts = []
+         if (v && typeof v === "object") {
+           if ("neg" in v) facts.push(Object.is(v.neg, -0), Number.isNaN(v.nan), v.inf)
+           if ("hole" in v) facts.push(1 in v.hole, "undef" in v, v.undef)
+           if ("a" in v && "b" in v) facts.push(v.a === v.b)
+           if ("self" in v) facts.push(v.self === v)
+           if ("x" in v) facts.push(Object.getPrototypeOf(v) === Object.prototype)
+           if (Object.keys(v).includes("__proto__")) facts.push(Object.getPrototypeOf(v) === Object.prototype, v.__proto__.x)
+           if ("v" in v && "toJSON" in v) facts.push(typeof v.toJSON)
+         }
+         let depth = 0; for (let w = v; w && w.v; w = w.v) depth++
+         let text
+         try { text = JSON.stringify(v, (k, x) => (typeof x === "bigint" ? x + "n" : x)).slice(0, 90) } catch (e) { text = "(" + e.message + ")" }
+         println(text, facts.join(","), depth || "")
+       }
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(
+    r.stdout,
+    [
+      String.raw`{"id":1,"tags":["a","b"],"deep":{"ok":true,"n":2.5,"nil":null,"s":"nul\u0000 \ud800"}}  `,
+      '[{"a":1},[2,[3]]]  ',
+      '{"neg":0,"nan":null,"inf":null} true,true,-Infinity ',
+      '{"hole":[1,null,3]} false,true, ',
+      '{"a":{"s":1},"b":{"s":1}} true ',
+      "(circular reference) true ",
+      '{"x":1} true ',
+      '{"g":7}  ',
+      '"threw chan send: cannot clone a value of type function"  ',
+      '{"__proto__":{"x":1}} true,1 ',
+      '{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":{"v":  100',
+      '{"big":"10n"}  ',
+      "",
+    ].join("\n"),
+  );
+});
+
 test.run();
