@@ -52,8 +52,12 @@ export class Conn {
   private writeErrSeq = 0;
   private writeErr: Error | null = null;
   /** one callback for every write: no closure and request object per write */
-  private readonly onWritten = (e?: Error | null): void => {
+  private readonly onWritten = (err?: Error | null): void => {
     const seq = ++this.writesDone;
+    // A write still in flight when a socket error (e.g. a peer reset) destroyed
+    // the socket did not complete; Node calls it back with no error (Node 20) or
+    // ECANCELED (Node 26): report the socket's error, as Go would.
+    const e = this.sock.errored ?? err ?? null;
     if (e && this.writeErrSeq === 0) {
       this.writeErrSeq = seq;
       this.writeErr = e;
