@@ -10,7 +10,9 @@
 // Invariant: pendingWrites holds an entry only for a G parked in write().
 // Writes are numbered 1, 2, … in issue order; Node calls write callbacks in
 // that order, so `writesDone` counts completed writes and write k is done
-// once writesDone >= k (failed if an error came at or before it).
+// once writesDone >= k (failed if an error came at or before it). Only a
+// destroyed stream calls back out of order, always with an error, and then
+// every write from the first failed one on has failed.
 import type { Socket } from "node:net";
 import type { G } from "../runtime/goroutine.js";
 import type { Network } from "./addr.js";
