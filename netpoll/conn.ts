@@ -8,6 +8,11 @@
 //         open ─close()─▶ closed; peer EOF sets `eof`; a socket error sets `err`.
 // After close() every operation fails with ErrClosed (pollDesc.closing).
 // Invariant: pendingWrites holds an entry only for a G parked in write().
+// Writes are numbered 1, 2, … in issue order; Node calls write callbacks in
+// that order, so `writesDone` counts completed writes and write k is done
+// once writesDone >= k (failed if an error came at or before it). Only a
+// destroyed stream calls back out of order, always with an error, and then
+// every write from the first failed one on has failed.
 import type { Socket } from "node:net";
 import type { G } from "../runtime/goroutine.js";
 import type { Network } from "./addr.js";
@@ -26,10 +31,10 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** The operation cannot complete now: park on the pollDesc and retry when woken. */
 export const WOULD_BLOCK = Symbol("would block");
 
+/** A write a G waits for: its number (see the header) and size. */
 interface WriteReq {
+  seq: number;
   n: number;
-  done: boolean;
-  err: Error | null;
 }
 
 export class Conn {
@@ -42,6 +47,25 @@ export class Conn {
   private err: Error | null = null;
   private writeShut = false;
   private readonly pendingWrites = new Map<G, WriteReq>();
+  /** writes issued to Node / completed (callback called), see the header */
+  private writesIssued = 0;
+  private writesDone = 0;
+  /** the first write that failed and its error (0: none): it and every later write fail with it */
+  private writeErrSeq = 0;
+  private writeErr: Error | null = null;
+  /** one callback for every write: no closure and request object per write */
+  private readonly onWritten = (err?: Error | null): void => {
+    const seq = ++this.writesDone;
+    // A write still in flight when a socket error (e.g. a peer reset) destroyed
+    // the socket did not complete; Node calls it back with no error (Node 20) or
+    // ECANCELED (Node 26): report the socket's error, as Go would.
+    const e = this.sock.errored ?? err ?? null;
+    if (e && this.writeErrSeq === 0) {
+      this.writeErrSeq = seq;
+      this.writeErr = e;
+    }
+    this.pd.wake(Mode.Write);
+  };
   /** chunks Node delivered that no goroutine has read yet, oldest first, and their total size */
   private readonly rq: Buffer[] = [];
   private rqBytes = 0;
@@ -131,11 +155,15 @@ export class Conn {
    * the retry finds its request in pendingWrites and does not write again).
    */
   write(g: G, data: Uint8Array): number | NetErrorInfo | typeof WOULD_BLOCK {
-    const req = this.pendingWrites.get(g);
+    const req = this.pendingWrites.size > 0 ? this.pendingWrites.get(g) : undefined;
     if (req) {
-      if (req.done) {
+      if (this.writeErrSeq !== 0 && req.seq >= this.writeErrSeq) {
         this.pendingWrites.delete(g);
-        return req.err ? fromNodeError("write", this.net, this.addrs, req.err) : req.n;
+        return fromNodeError("write", this.net, this.addrs, this.writeErr!);
+      }
+      if (this.writesDone >= req.seq) {
+        this.pendingWrites.delete(g);
+        return req.n;
       }
       const b = this.blocked("write", Mode.Write);
       if (b) {
@@ -151,14 +179,10 @@ export class Conn {
       return fromNodeError("write", this.net, this.addrs, Object.assign(new Error("broken pipe"), { code: "EPIPE" }));
     }
     if (data.length === 0) return 0;
-    const r: WriteReq = { n: data.length, done: false, err: null };
-    this.sock.write(data, (e) => {
-      r.done = true;
-      r.err = e ?? null;
-      this.pd.wake(Mode.Write);
-    });
+    const seq = ++this.writesIssued;
+    this.sock.write(data, this.onWritten);
     if (this.sock.writableLength === 0 && !this.sock.errored) return data.length; // the kernel took it all at once
-    this.pendingWrites.set(g, r);
+    this.pendingWrites.set(g, { seq, n: data.length });
     return WOULD_BLOCK;
   }
 

@@ -54,9 +54,12 @@ export class NetOps implements NetDispatch {
         return this.read(g, w, ctx, a.num(1), Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0)));
       case Op.NetWrite: {
         // arg 3 says what arg 2 is (1: a string, else an ArrayBuffer): cheaper than asking QuickJS
-        const data = a.num(3) === 1 ? Buffer.from(a.str(2), "utf8") : w.getArrayBuffer(ctx, a.val(2));
+        // Binary data goes into a pooled Buffer: Node's stream takes it as is (a fresh
+        // small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
+        const isString = a.num(3) === 1;
+        const data = isString ? Buffer.from(a.str(2), "utf8") : w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
         if (!data) throw new GoPanic("write: data must be a Uint8Array, an ArrayBuffer or a string");
-        return this.write(g, w, ctx, a.num(1), data);
+        return this.write(g, w, ctx, a.num(1), data, isString);
       }
       case Op.NetCloseWrite: {
         const c = this.conn(a.num(1));
@@ -106,13 +109,17 @@ export class NetOps implements NetDispatch {
     return w.newArrayBuffer(ctx, r);
   }
 
-  /** On a retry `data` is ignored: the Conn already holds g's pending write. */
-  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array): JSValuePtr {
+  /**
+   * On a retry `data` is ignored: the Conn already holds g's pending write.
+   * Success returns the byte count for a string (its UTF-8 length), else
+   * undefined: the guest knows its buffer's length, and no result is allocated.
+   */
+  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, isString: boolean): JSValuePtr {
     const c = this.conn(id);
     if (!c) return errValue(w, ctx, closedInfo("write"));
     const r = c.write(g, data);
-    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Write, () => this.write(g, w, ctx, id, data), () => c.cancelWrite(g));
-    if (typeof r === "number") return w.x.QTS_NewFloat64(ctx, r);
+    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Write, () => this.write(g, w, ctx, id, data, isString), () => c.cancelWrite(g));
+    if (typeof r === "number") return isString ? w.x.QTS_NewFloat64(ctx, r) : 0;
     return errValue(w, ctx, r);
   }
 

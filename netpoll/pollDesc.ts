@@ -28,7 +28,12 @@ export type Blocked = "closed" | "timeout" | null;
 export class PollDesc {
   /** set by close(): every operation fails with ErrClosed from now on */
   closing = false;
-  private readonly waiters: [Set<G>, Set<G>] = [new Set(), new Set()];
+  /**
+   * Waiters per mode: almost always one G (its connection's goroutine), kept
+   * in `first` without a Set; further waiters, in arrival order, in `more`.
+   */
+  private readonly first: [G | null, G | null] = [null, null];
+  private readonly more: [Set<G> | null, Set<G> | null] = [null, null];
   /** absolute deadline per mode (performance.now() ms); 0 = none, -1 = already passed */
   private readonly deadline: [number, number] = [0, 0];
   private readonly timer: [Timer | null, Timer | null] = [null, null];
@@ -44,21 +49,26 @@ export class PollDesc {
 
   /** Parks g until wake(mode); `onCancel` runs if g is killed instead. Returns the engine's PARK. */
   wait(g: G, mode: Mode, onCancel?: () => void): number {
-    const set = this.waiters[mode];
-    set.add(g);
+    if (this.first[mode] === null) this.first[mode] = g;
+    else (this.more[mode] ??= new Set()).add(g);
     return this.poller.park(g, () => {
-      set.delete(g);
+      if (this.first[mode] === g) this.first[mode] = null;
+      else this.more[mode]?.delete(g);
       onCancel?.();
     });
   }
 
   /** Readies every G waiting in `mode`; each retries its operation. */
   wake(mode: Mode): void {
-    const set = this.waiters[mode];
-    if (set.size === 0) return;
-    const gs = [...set];
-    set.clear();
-    for (const g of gs) this.poller.ready(g);
+    const g = this.first[mode];
+    const more = this.more[mode];
+    if (g === null && (more === null || more.size === 0)) return;
+    this.first[mode] = null;
+    if (g !== null) this.poller.ready(g);
+    if (more === null || more.size === 0) return;
+    const gs = [...more];
+    more.clear();
+    for (const m of gs) this.poller.ready(m);
   }
 
   wakeAll(): void {
@@ -67,7 +77,9 @@ export class PollDesc {
   }
 
   get waiting(): number {
-    return this.waiters[0].size + this.waiters[1].size;
+    let n = 0;
+    for (const mode of [Mode.Read, Mode.Write]) n += (this.first[mode] ? 1 : 0) + (this.more[mode]?.size ?? 0);
+    return n;
   }
 
   /**

@@ -68,7 +68,7 @@ export class HostCalls {
   private ctx = 0;
   /** argument readers of the call being served, handed to NetOps; made once, not per call */
   private readonly args: CallArgs = {
-    num: (i) => (i < this.argc ? this.wasm.x.QTS_GetFloat64(this.ctx, this.argp(i)) : NaN),
+    num: (i) => (i < this.argc ? this.wasm.getNumber(this.ctx, this.argp(i)) : NaN),
     str: (i) => (i < this.argc ? this.wasm.getString(this.ctx, this.argp(i)) : ""),
     val: (i) => (i < this.argc ? this.argp(i) : this.wasm.undefinedPtr),
   };
@@ -99,7 +99,7 @@ export class HostCalls {
     const w = (this.wasm = g.engine!.wasm);
     const ctx = g.ctx;
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
-    const num = (i: number): number => (i < argc ? w.x.QTS_GetFloat64(ctx, argv + i * this.valueSize) : NaN);
+    const num = (i: number): number => (i < argc ? w.getNumber(ctx, argv + i * this.valueSize) : NaN);
     const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
     this.argc = argc;
     this.argv = argv;

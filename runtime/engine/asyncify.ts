@@ -23,6 +23,14 @@ export class AsyncifyEngine implements Engine {
   readonly wasm: QuickJSWasm;
   private readonly host: GuestHost;
   private current: G | null = null;
+  /**
+   * Mirrors of asyncify's state, kept here so the switch path does not call
+   * asyncify_get_state (a call into wasm) three times per park/resume:
+   * `rewinding` from start_rewind until the parked import is reached again,
+   * `unwinding` from start_unwind until run() stops it.
+   */
+  private rewinding = false;
+  private unwinding = false;
   private readonly stackTop: number;
   private readonly unwindBuf: number;
 
@@ -55,7 +63,8 @@ export class AsyncifyEngine implements Engine {
     if (!g) return 0; // a call outside any G (setup of the instance): nothing to switch
     const a = this.wasm.asyncify!;
     let r: number;
-    if (a.asyncify_get_state() === State.Rewinding) {
+    if (this.rewinding) {
+      this.rewinding = false;
       a.asyncify_stop_rewind();
       r = this.host.resumed(g);
     } else {
@@ -66,6 +75,7 @@ export class AsyncifyEngine implements Engine {
     h32[this.unwindBuf >> 2] = this.unwindBuf + 8;
     h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
     a.asyncify_start_unwind(this.unwindBuf);
+    this.unwinding = true;
     return 0;
   }
 
@@ -103,9 +113,11 @@ export class AsyncifyEngine implements Engine {
         h32[this.unwindBuf >> 2] = this.unwindBuf + 8 + g.savedUnwindLen;
         h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
         a.asyncify_start_rewind(this.unwindBuf);
+        this.rewinding = true;
       }
       ret = w.x.QTS_Call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv);
-      if (a.asyncify_get_state() === State.Unwinding) {
+      if (this.unwinding) {
+        this.unwinding = false;
         a.asyncify_stop_unwind();
         const used = w.heap32()[this.unwindBuf >> 2]! - (this.unwindBuf + 8);
         if (!g.savedUnwind || g.savedUnwind.length < used) g.savedUnwind = new Uint8Array(Math.max(used, 256) * 2);
@@ -119,6 +131,7 @@ export class AsyncifyEngine implements Engine {
       }
     } catch (e) {
       // A trap or a V8 stack overflow inside wasm: g's frames are gone half-way.
+      this.unwinding = this.rewinding = false;
       if (a.asyncify_get_state() === State.Unwinding) a.asyncify_stop_unwind();
       else if (a.asyncify_get_state() === State.Rewinding) a.asyncify_stop_rewind();
       g.savedSP = 0;

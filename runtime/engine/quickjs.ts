@@ -379,6 +379,63 @@ export class QuickJSWasm {
     return b;
   }
 
+  /**
+   * Copies the bytes of guest ArrayBuffer `v` into `alloc(length)` (e.g. a
+   * pooled Node Buffer, whose backing store already exists) and returns it;
+   * null as for getArrayBuffer.
+   */
+  copyArrayBuffer<T extends Uint8Array>(ctx: JSContextPtr, v: JSValuePtr, alloc: (n: number) => T): T | null {
+    const len = this.x.QTS_GetArrayBufferLength(ctx, v);
+    if (len === 0) return alloc(0);
+    const p = this.x.QTS_GetArrayBuffer(ctx, v); // a malloc'd copy (interface.c), ours to free
+    if (p === 0) return null;
+    const out = alloc(len);
+    out.set(this.heapU8().subarray(p, p + len));
+    this.x.free(p);
+    return out;
+  }
+
+  /**
+   * How int-tagged JSValues look in memory, found by calibrateNumbers(): the
+   * heap32 word holding the tag (JS_TAG_INT = 0; the int32 is word 0), or 0
+   * while unknown or when the layout is not the expected one (then every
+   * number goes through QTS_GetFloat64).
+   */
+  private intTagWord = 0;
+  private calibrated = false;
+
+  /**
+   * A guest number argument. Ints (opcodes, handle ids, sizes) are read from
+   * memory: a call into wasm per argument costs more than the rest of a
+   * host call's decoding.
+   */
+  getNumber(ctx: JSContextPtr, v: JSValuePtr): number {
+    if (!this.calibrated) this.calibrateNumbers(ctx);
+    if (this.intTagWord !== 0) {
+      const h = this.heap32();
+      const i = v >> 2;
+      if (h[i + this.intTagWord] === 0) return h[i]!;
+    }
+    return this.x.QTS_GetFloat64(ctx, v);
+  }
+
+  /** Checks the JSValue layout on a few numbers made by QuickJS itself; the fast path is used only if all agree. */
+  private calibrateNumbers(ctx: JSContextPtr): void {
+    this.calibrated = true;
+    const size = this.x.QTS_ArgvGetJSValueConstPointer(0, 1);
+    const tagWord = size === 8 ? 1 : size === 16 ? 2 : 0; // NaN-boxed, or { union u; int64 tag }
+    if (tagWord === 0) return;
+    const samples = [123456789, -7, 0.5, 2 ** 40];
+    const ptrs = samples.map((n) => this.x.QTS_NewFloat64(ctx, n));
+    const h = this.heap32();
+    const ok = ptrs.every((p, k) => {
+      const isInt = h[(p >> 2) + tagWord] === 0;
+      return k < 2 ? isInt && h[p >> 2] === samples[k] : !isInt;
+    });
+    for (const p of ptrs) this.x.QTS_FreeValuePointer(ctx, p);
+    if (ok) this.intTagWord = tagWord;
+  }
+
   /** ToString of a guest value. */
   getString(ctx: JSContextPtr, v: JSValuePtr): string {
     const p = this.x.QTS_GetString(ctx, v);

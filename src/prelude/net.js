@@ -40,11 +40,19 @@ globalThis.__qg_module = function (rt) {
   }
   const isErr = (r) => typeof r === "string" && r[0] === "E";
 
+  // Captured once: a global lookup per call costs a hash probe in QuickJS.
+  const U8 = Uint8Array;
+  const AB = ArrayBuffer;
+
   // Bytes to send: a string (sent as UTF-8), a Uint8Array or an ArrayBuffer.
+  // A view as long as its buffer starts at 0, so byteOffset need not be read.
   function payload(data) {
     if (typeof data === "string") return data;
-    if (data instanceof Uint8Array && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer;
-    if (data instanceof ArrayBuffer) return data;
+    if (data instanceof U8) {
+      const b = data.buffer;
+      return data.byteLength === b.byteLength ? b : data.slice().buffer;
+    }
+    if (data instanceof AB) return data;
     if (ArrayBuffer.isView(data)) {
       const u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? u8.buffer : u8.slice().buffer;
@@ -99,7 +107,7 @@ globalThis.__qg_module = function (rt) {
       const r = host(OP.NetRead, this.id, max);
       if (r === null) return null;
       if (typeof r === "string") throw fail(r, this);
-      return new Uint8Array(r);
+      return new U8(r);
     }
     /** Exactly n bytes (Go's io.ReadFull); null at EOF before the first byte; throws "unexpected EOF" after it. */
     readFull(n) {
@@ -121,9 +129,14 @@ globalThis.__qg_module = function (rt) {
     /** Writes all of data; returns the byte count once the kernel has it. */
     write(data) {
       const p = payload(data);
-      const r = host(OP.NetWrite, this.id, p, typeof p === "string" ? 1 : 0);
-      if (typeof r === "string") throw fail(r, this);
-      return r;
+      if (typeof p === "string") {
+        const n = host(OP.NetWrite, this.id, p, 1);
+        if (typeof n === "string") throw fail(n, this);
+        return n;
+      }
+      const r = host(OP.NetWrite, this.id, p, 0); // undefined: all of p was written
+      if (r !== undefined) throw fail(r, this);
+      return p.byteLength;
     }
     /** Half-close: the peer reads EOF; this side can still read. */
     closeWrite() {

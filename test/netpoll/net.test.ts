@@ -173,6 +173,70 @@ eachBackend(test, "a peer reset mid-read fails the read with ECONNRESET", async 
   assert.is(g.stdout().split("\n").slice(1).join("\n"), "first: hello\nthen: ECONNRESET true\n");
 });
 
+eachBackend(test, "writes parked on a full socket: each goroutine's write arrives whole, in one piece", async (backend) => {
+  const g = await startGuest(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      println("addr " + ln.addr);
+      const c = ln.accept();
+      const done = chan();
+      for (let k = 1; k <= 3; k++) go(() => done.send(c.write(new Uint8Array(1 << 20).fill(k))));
+      let n = 0;
+      for (let k = 0; k < 3; k++) n += done.recv();
+      println("wrote", n);
+      c.close();
+    }`,
+    backend,
+  );
+  const [host, port] = splitAddr(await g.addr);
+  const sock = net.connect({ host, port });
+  sock.pause(); // let the kernel buffers fill, so the writes park
+  await new Promise((r) => setTimeout(r, 200));
+  const chunks: Buffer[] = [];
+  sock.on("data", (d: Buffer) => chunks.push(d));
+  sock.resume();
+  await new Promise((r) => sock.once("end", r));
+  const all = Buffer.concat(chunks);
+  assert.is(all.length, 3 << 20);
+  // three runs of 1 MiB, one per writer: no write was interleaved with another
+  const runs: number[] = [];
+  for (let i = 0; i < all.length; i += 1 << 20) {
+    const b = all[i]!;
+    assert.ok(all.subarray(i, i + (1 << 20)).every((x) => x === b), `run at ${i} is whole`);
+    runs.push(b);
+  }
+  assert.equal([...runs].sort(), [1, 2, 3]);
+  sock.destroy();
+  const st = await g.done;
+  assert.is(g.stderr(), "");
+  assert.is(st.code, 0);
+  assert.is(g.stdout().split("\n")[1], "wrote 3145728");
+});
+
+eachBackend(test, "a peer reset fails a write parked on a full socket", async (backend) => {
+  const g = await startGuest(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      println("addr " + ln.addr);
+      const c = ln.accept();
+      try { c.write(new Uint8Array(64 << 20)); println("no error"); } catch (e) { println("write:", e.code === "ECONNRESET" || e.code === "EPIPE"); }
+      try { c.write("more"); println("no error"); } catch (e) { println("again:", e.code === "ECONNRESET" || e.code === "EPIPE"); }
+    }`,
+    backend,
+  );
+  const [host, port] = splitAddr(await g.addr);
+  const sock = net.connect({ host, port });
+  sock.pause();
+  await new Promise((r) => setTimeout(r, 200));
+  sock.resetAndDestroy();
+  const st = await g.done;
+  assert.is(g.stderr(), "");
+  assert.is(st.code, 0);
+  assert.is(g.stdout().split("\n").slice(1).join("\n"), "write: true\nagain: true\n");
+});
+
 eachBackend(test, "unix domain sockets: listen, dial, echo, and the socket file goes away on close", async (backend) => {
   const sockPath = path.join(os.tmpdir(), `quickgo-test-${process.pid}-${backend}.sock`);
   fs.rmSync(sockPath, { force: true });
