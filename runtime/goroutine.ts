@@ -94,12 +94,12 @@ export class G {
   entryArgc = 0;
   /** Shadow-stack pointer while parked (0 = never ran). */
   savedSP = 0;
-  /** Copy of the live shadow stack [savedSP, top) while parked (jspi: once evicted from its region). */
+  /** Copy of the live shadow stack [savedSP, top) once evicted from its region while parked. */
   savedStack: Uint8Array | undefined = undefined;
   savedStackLen = 0;
-  /** jspi only: the shadow-stack region g runs in (-1 until its first run; see stack-regions.ts). */
+  /** The shadow-stack region g runs in (-1 until its first run; see stack-regions.ts). */
   stackRegion = -1;
-  /** jspi only: while parked, true if g's stack bytes are still in its region (not copied out). */
+  /** While parked, true if g's stack bytes are still in its region (not copied out). */
   stackResident = false;
   /** Copy of the asyncify data while parked (asyncify only). */
   savedUnwind: Uint8Array | undefined = undefined;

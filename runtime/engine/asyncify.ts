@@ -2,15 +2,17 @@
 // native stack. Parking unwinds every wasm frame into the instance's scratch
 // buffer (binaryen's asyncify), which we then copy into the G; resuming copies
 // it back and re-issues the G's entry call, which rewinds to the import that
-// parked. All Gs share one shadow-stack region, copied out and in the same way,
-// so pointers into it stay valid. Runs synchronously: no promise per switch.
+// parked. Each G's shadow stack stays at the same addresses, in one of the
+// instance's stack regions (stack-regions.ts), so pointers into it stay valid.
+// Runs synchronously: no promise per switch.
 // A G's setup (new runtime, prelude, program) and teardown (panic report,
 // freeing its runtime) never park, so they run on the uninstrumented setup
 // twin (quickjs.ts), about 2x faster than on the asyncified code.
 //
 // Invariant: `current` is the G whose frames are on the wasm stack (or being
 // unwound/rewound), null between runs. Only run() changes it.
-import { type Engine, type GuestHost, PARK, STACK_REGION_BYTES, restoreStack, saveStack } from "./engine.js";
+import { type Engine, type GuestHost, PARK } from "./engine.js";
+import { StackRegions } from "./stack-regions.js";
 import { QuickJSWasm } from "./quickjs.js";
 import type { G } from "../goroutine.js";
 
@@ -31,14 +33,13 @@ export class AsyncifyEngine implements Engine {
    */
   private rewinding = false;
   private unwinding = false;
-  private readonly stackTop: number;
+  private readonly regions: StackRegions;
   private readonly unwindBuf: number;
 
   private constructor(wasm: QuickJSWasm, host: GuestHost) {
     this.wasm = wasm;
     this.host = host;
-    const base = wasm.x.malloc(STACK_REGION_BYTES);
-    this.stackTop = (base + STACK_REGION_BYTES) & ~15;
+    this.regions = new StackRegions(wasm);
     this.unwindBuf = wasm.x.malloc(UNWIND_BUFFER_BYTES);
   }
 
@@ -55,8 +56,10 @@ export class AsyncifyEngine implements Engine {
     return engine;
   }
 
-  /** A parked G is bytes in the G object: nothing to release. */
-  release(_g: G): void {}
+  /** A parked G is bytes in the G object and in its stack region: nothing to release but the region. */
+  release(g: G): void {
+    this.regions.left(g);
+  }
 
   private onImport(argc: number, argv: number, interrupt: boolean): number {
     const g = this.current;
@@ -103,11 +106,10 @@ export class AsyncifyEngine implements Engine {
     this.current = g;
     let ret: number;
     try {
+      this.regions.enter(g);
       if (g.savedSP === 0) {
-        w.stackPointer = this.stackTop;
         w.onSetupTwin(() => this.host.setup(g, w));
       } else {
-        restoreStack(w, g);
         w.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), this.unwindBuf + 8);
         const h32 = w.heap32();
         h32[this.unwindBuf >> 2] = this.unwindBuf + 8 + g.savedUnwindLen;
@@ -123,9 +125,10 @@ export class AsyncifyEngine implements Engine {
         if (!g.savedUnwind || g.savedUnwind.length < used) g.savedUnwind = new Uint8Array(Math.max(used, 256) * 2);
         g.savedUnwind.set(w.heapU8().subarray(this.unwindBuf + 8, this.unwindBuf + 8 + used));
         g.savedUnwindLen = used;
-        saveStack(w, g, this.stackTop);
+        this.regions.parked(g);
       } else {
         g.savedSP = 0;
+        this.regions.left(g);
         // g's frames are gone and nothing parks while its runtime is freed: the twin frees it faster.
         w.onSetupTwin(() => this.host.exited(g, ret));
       }
@@ -135,6 +138,7 @@ export class AsyncifyEngine implements Engine {
       if (a.asyncify_get_state() === State.Unwinding) a.asyncify_stop_unwind();
       else if (a.asyncify_get_state() === State.Rewinding) a.asyncify_stop_rewind();
       g.savedSP = 0;
+      this.regions.left(g);
       w.onSetupTwin(() => this.host.crashed(g, e instanceof Error ? e : new Error(String(e))));
     } finally {
       w.stackPointer = callerSP;

@@ -1,4 +1,4 @@
-// Shadow-stack regions for the jspi backend. A G's wasm frames keep pointers
+// Shadow-stack regions (both backends). A G's wasm frames keep pointers
 // into the shadow stack, so a G must always run at the same addresses. Every
 // G is given one of REGIONS regions (by id) for life. When it parks, its live
 // stack [savedSP, top) stays where it is; only when another G of the same
@@ -7,7 +7,8 @@
 //
 // Why: with a single region, every switch copied the parked G's whole live
 // stack out and the resumed G's in. At stack depth 1000 that was ~225 KB per
-// switch (measured), most of a jspi switch's cost there. Two goroutines
+// switch (measured), most of a jspi switch's cost there (asyncify also
+// unwinds and rewinds the frames themselves, so it gains less). Two goroutines
 // talking to each other now mostly sit in different regions and switch with
 // no copy at all.
 //
