@@ -11,6 +11,7 @@
 //   npm run bench -- --quick       tiny workloads: only checks every model is correct (CI)
 //   npm run bench -- --node PATH   run the suite under another node binary too (e.g. Node 26 for jspi)
 //   npm run bench -- --report      only regenerate docs/BENCHMARKS.md from bench/results/
+//   npm run bench -- --note TEXT   a remark on the run's conditions, printed under its table
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -135,6 +136,7 @@ async function suite(): Promise<SuiteResult> {
     params,
     figures: {},
     failures: [],
+    ...(argv.includes("--note") ? { note: argv[argv.indexOf("--note") + 1] } : {}),
   };
   buildGo(); // once: the children find the binary through the environment
   for (const model of models()) {
