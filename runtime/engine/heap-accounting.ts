@@ -164,8 +164,8 @@ export interface HeapAccountingTarget {
 /**
  * Points QuickJS's static default JSMallocFunctions at the accounting
  * functions (table slots first…first+3). Call once per memory, before any
- * goroutine's runtime is created. Throws if the struct is not found exactly
- * once or a new runtime does not pick the functions up.
+ * goroutine's runtime is created. Throws if no place is found from which a
+ * new runtime picks the functions up.
  */
 export function installHeapAccounting(w: HeapAccountingTarget, first: number): void {
   // The functions read dlmalloc's block head: check that it is what they expect.
@@ -182,19 +182,19 @@ export function installHeapAccounting(w: HeapAccountingTarget, first: number): v
   const slots = [i32[base]!, i32[base + 1]!, i32[base + 2]!, i32[base + 3]!];
   w.freeRuntime(probe);
   i32 = w.heap32();
-  // The static struct lies in the data segment, below every heap block.
-  const found: number[] = [];
+  // The static struct lies in the data segment, below every heap block. Each
+  // place holding the four slots is tried (in practice there is one): the
+  // right one is the place a new runtime copies its functions from.
   for (let a = 1; a < base - 3; a++) {
-    if (i32[a] === slots[0] && i32[a + 1] === slots[1] && i32[a + 2] === slots[2] && i32[a + 3] === slots[3]) found.push(a);
+    if (i32[a] !== slots[0] || i32[a + 1] !== slots[1] || i32[a + 2] !== slots[2] || i32[a + 3] !== slots[3]) continue;
+    for (let k = 0; k < 4; k++) i32[a + k] = first + k;
+    const check = w.newRuntime();
+    const c = w.heap32();
+    const taken = [0, 1, 2, 3].every((k) => c[(check >> 2) + k] === first + k);
+    w.freeRuntime(check);
+    if (taken) return;
+    i32 = w.heap32();
+    for (let k = 0; k < 4; k++) i32[a + k] = slots[k]!;
   }
-  if (found.length !== 1) {
-    throw new Error(`quickgo: QuickJS's default malloc functions found ${found.length} times in the data segment (expected once)`);
-  }
-  const at = found[0]!;
-  for (let k = 0; k < 4; k++) i32[at + k] = first + k;
-  const check = w.newRuntime();
-  const c = w.heap32();
-  const ok = [0, 1, 2, 3].every((k) => c[(check >> 2) + k] === first + k);
-  w.freeRuntime(check);
-  if (!ok) throw new Error("quickgo: a new QuickJS runtime did not take the accounting malloc functions");
+  throw new Error("quickgo: cannot find QuickJS's default malloc functions in the data segment");
 }
