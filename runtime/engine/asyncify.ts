@@ -1,10 +1,10 @@
 // Asyncify backend: a parked G's wasm call stack lives in memory, not on the
-// native stack. Parking unwinds every wasm frame into the instance's scratch
-// buffer (binaryen's asyncify), which we then copy into the G; resuming copies
-// it back and re-issues the G's entry call, which rewinds to the import that
-// parked. Each G's shadow stack stays at the same addresses, in one of the
-// instance's stack regions (stack-regions.ts), so pointers into it stay valid.
-// Runs synchronously: no promise per switch.
+// native stack. Parking unwinds every wasm frame into its stack region's
+// scratch buffer (binaryen's asyncify data); resuming re-issues the G's entry
+// call, which rewinds from that data to the import that parked. The G's shadow
+// stack and asyncify data stay in its region (stack-regions.ts) until another
+// G of the region runs; the shadow stack is always at the same addresses, so
+// pointers into it stay valid. Runs synchronously: no promise per switch.
 // A G's setup (new runtime, prelude, program) and teardown (panic report,
 // freeing its runtime) never park, so they run on the uninstrumented setup
 // twin (quickjs.ts), about 2x faster than on the asyncified code.
@@ -17,7 +17,7 @@ import { QuickJSWasm } from "./quickjs.js";
 import type { G } from "../goroutine.js";
 
 const enum State { Normal = 0, Unwinding = 1, Rewinding = 2 }
-/** Scratch for one unwind; a G's frames are copied out of it, so it bounds depth, not memory per G. */
+/** Asyncify data buffer of each stack region: bounds a parked G's depth, not memory per G (untouched pages cost nothing). */
 const UNWIND_BUFFER_BYTES = 1 << 20;
 
 export class AsyncifyEngine implements Engine {
@@ -34,13 +34,11 @@ export class AsyncifyEngine implements Engine {
   private rewinding = false;
   private unwinding = false;
   private readonly regions: StackRegions;
-  private readonly unwindBuf: number;
 
   private constructor(wasm: QuickJSWasm, host: GuestHost) {
     this.wasm = wasm;
     this.host = host;
-    this.regions = new StackRegions(wasm);
-    this.unwindBuf = wasm.x.malloc(UNWIND_BUFFER_BYTES);
+    this.regions = new StackRegions(wasm, UNWIND_BUFFER_BYTES);
   }
 
   static async create(host: GuestHost, log: (line: string) => void): Promise<AsyncifyEngine> {
@@ -74,10 +72,11 @@ export class AsyncifyEngine implements Engine {
       r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
     }
     if (r !== PARK) return r;
+    const buf = this.regions.scratch(g);
     const h32 = this.wasm.heap32();
-    h32[this.unwindBuf >> 2] = this.unwindBuf + 8;
-    h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
-    a.asyncify_start_unwind(this.unwindBuf);
+    h32[buf >> 2] = buf + 8;
+    h32[(buf + 4) >> 2] = buf + UNWIND_BUFFER_BYTES;
+    a.asyncify_start_unwind(buf);
     this.unwinding = true;
     return 0;
   }
@@ -110,21 +109,20 @@ export class AsyncifyEngine implements Engine {
       if (g.savedSP === 0) {
         w.onSetupTwin(() => this.host.setup(g, w));
       } else {
-        w.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), this.unwindBuf + 8);
+        // Its asyncify data is in its region's scratch (regions.enter put it back if it was evicted).
+        const buf = this.regions.scratch(g);
         const h32 = w.heap32();
-        h32[this.unwindBuf >> 2] = this.unwindBuf + 8 + g.savedUnwindLen;
-        h32[(this.unwindBuf + 4) >> 2] = this.unwindBuf + UNWIND_BUFFER_BYTES;
-        a.asyncify_start_rewind(this.unwindBuf);
+        h32[buf >> 2] = buf + 8 + g.savedUnwindLen;
+        h32[(buf + 4) >> 2] = buf + UNWIND_BUFFER_BYTES;
+        a.asyncify_start_rewind(buf);
         this.rewinding = true;
       }
       ret = w.x.QTS_Call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv);
       if (this.unwinding) {
         this.unwinding = false;
         a.asyncify_stop_unwind();
-        const used = w.heap32()[this.unwindBuf >> 2]! - (this.unwindBuf + 8);
-        if (!g.savedUnwind || g.savedUnwind.length < used) g.savedUnwind = new Uint8Array(Math.max(used, 256) * 2);
-        g.savedUnwind.set(w.heapU8().subarray(this.unwindBuf + 8, this.unwindBuf + 8 + used));
-        g.savedUnwindLen = used;
+        const buf = this.regions.scratch(g);
+        g.savedUnwindLen = w.heap32()[buf >> 2]! - (buf + 8); // the data stays in the region until evicted
         this.regions.parked(g);
       } else {
         g.savedSP = 0;
