@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableBackends } from "../src/backend.js";
+import { ECHO_GUEST } from "./echo-guest.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
@@ -24,17 +25,6 @@ const quick = args.includes("--quick");
 const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Number);
 const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
 const size = Number(flag("--size", "64"));
-
-const GUEST = `
-function echo(c) {
-  for (let b; (b = c.read()) !== null; ) c.write(b);
-  c.close();
-}
-function main() {
-  const ln = net.listen("tcp", "127.0.0.1:0");
-  println("addr " + ln.addr);
-  for (;;) go(echo, ln.accept());
-}`;
 
 const NODE_SERVER = `
 const net = require("node:net");
@@ -49,7 +39,7 @@ interface Server {
 function servers(): Server[] {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-echo-"));
   const guest = path.join(tmp, "echo-server.js");
-  fs.writeFileSync(guest, GUEST);
+  fs.writeFileSync(guest, ECHO_GUEST);
   const list: Server[] = availableBackends().map((b) => ({
     name: `quickgo ${b}`,
     start: () => spawn(process.execPath, [path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),

@@ -9,28 +9,13 @@
 import fs from "node:fs";
 import net from "node:net";
 import { Runtime } from "../src/runtime.js";
+import { ECHO_GUEST } from "./echo-guest.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const cycles = flag("--cycles", 10000);
 const resets = flag("--resets", 1000);
 const slow = flag("--slow", 200);
-
-const SERVER = `
-function echo(c) {
-  try {
-    for (let b; (b = c.read()) !== null; ) c.write(b);
-  } catch (e) {
-    // ECONNRESET / EPIPE from a client that went away: the goroutine ends
-  } finally {
-    c.close();
-  }
-}
-function main() {
-  const ln = net.listen("tcp", "127.0.0.1:0");
-  println("addr " + ln.addr);
-  for (;;) go(echo, ln.accept());
-}`;
 
 const fds = (): number => fs.readdirSync("/proc/self/fd").length;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +31,7 @@ function connect(port: number): Promise<net.Socket> {
 async function main(): Promise<void> {
   let out = "";
   const rt = await Runtime.create({ stdout: (s) => void (out += s), stderr: () => {} });
-  const run = rt.run(SERVER, { filename: "netsoak-server.js" });
+  const run = rt.run(ECHO_GUEST, { filename: "netsoak-server.js" });
   while (!/addr /.test(out)) await sleep(10);
   const port = Number(/addr 127\.0\.0\.1:(\d+)/.exec(out)![1]);
   const base = { fds: fds(), ...pick(rt.stats()) };

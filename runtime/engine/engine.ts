@@ -42,22 +42,5 @@ export interface Engine {
   release(g: G): void;
 }
 
-/** A shadow-stack region (asyncify: the one every G runs on; jspi: each of StackRegions'). */
-export const STACK_REGION_BYTES = 1 << 20;
-/** QuickJS's own stack limit inside that region: deep recursion fails as a catchable guest error first. */
+/** QuickJS's own stack limit inside a G's shadow-stack region (stack-regions.ts): deep recursion fails as a catchable guest error first. */
 export const GUEST_STACK_LIMIT = 256 * 1024;
-
-/** Saves [sp, top) of the shadow stack (sp: g's, by default the current one) into g, reusing its buffer. */
-export function saveStack(wasm: QuickJSWasm, g: G, top: number, sp = wasm.stackPointer): void {
-  const len = top - sp;
-  if (!g.savedStack || g.savedStack.length < len) g.savedStack = new Uint8Array(Math.max(len, 256) * 2);
-  g.savedStack.set(wasm.heapU8().subarray(sp, top));
-  g.savedStackLen = len;
-  g.savedSP = sp;
-}
-
-/** Puts g's shadow stack back where it was and points the stack pointer at it. */
-export function restoreStack(wasm: QuickJSWasm, g: G): void {
-  wasm.heapU8().set(g.savedStack!.subarray(0, g.savedStackLen), g.savedSP);
-  wasm.stackPointer = g.savedSP;
-}

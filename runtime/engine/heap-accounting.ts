@@ -25,10 +25,12 @@
 // so malloc_size returns exactly to its start when everything is freed.
 import type binaryenType from "binaryen";
 
+/** Byte offset of JSRuntime's JSMallocState: it follows the four JSMallocFunctions slots (checked at load). */
+export const RT_MALLOC_STATE = 16;
 /** JSMallocState (quickjs.c), wasm32: size_t fields at these byte offsets. */
 const STATE_COUNT = 0;
-const STATE_SIZE = 4;
-const STATE_LIMIT = 8;
+export const STATE_SIZE = 4;
+export const STATE_LIMIT = 8;
 /**
  * JSMallocState.opaque, unused by QuickJS's default functions (JS_NewRuntime
  * passes NULL): ours set it to 1 once they refuse an allocation for the

@@ -11,7 +11,7 @@ import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
-import { installHeapAccounting, STATE_LIMIT_HIT } from "./heap-accounting.js";
+import { installHeapAccounting, RT_MALLOC_STATE, STATE_LIMIT, STATE_LIMIT_HIT, STATE_SIZE } from "./heap-accounting.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
 export type Ptr = number;
@@ -451,15 +451,15 @@ export class QuickJSWasm {
    * function slots (checked at load).
    */
   heapUsage(rt: JSRuntimePtr): { bytes: number; limit: number; limitHit: boolean } {
-    const state = (rt >> 2) + 4;
+    const state = rt + RT_MALLOC_STATE;
     const i32 = this.heap32();
-    const limit = i32[state + 2]! >>> 0;
-    return { bytes: i32[state + 1]! >>> 0, limit: limit === 0xffffffff ? 0 : limit, limitHit: i32[state + (STATE_LIMIT_HIT >> 2)] === 1 };
+    const limit = i32[(state + STATE_LIMIT) >> 2]! >>> 0;
+    return { bytes: i32[(state + STATE_SIZE) >> 2]! >>> 0, limit: limit === 0xffffffff ? 0 : limit, limitHit: i32[(state + STATE_LIMIT_HIT) >> 2] === 1 };
   }
 
   /** Lifts a runtime's heap limit (what JS_SetMemoryLimit(rt, -1) does). */
   liftHeapLimit(rt: JSRuntimePtr): void {
-    this.heap32()[(rt >> 2) + 6] = -1;
+    this.heap32()[(rt + RT_MALLOC_STATE + STATE_LIMIT) >> 2] = -1;
   }
 
   typeOf(ctx: JSContextPtr, v: JSValuePtr): string {

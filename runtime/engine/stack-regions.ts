@@ -22,10 +22,18 @@
 // calls enter/parked/left, one G at a time.
 import type { G } from "../goroutine.js";
 import type { QuickJSWasm } from "./quickjs.js";
-import { restoreStack, saveStack, STACK_REGION_BYTES } from "./engine.js";
 
 /** Regions per instance: 16 MiB of wasm memory, only touched pages resident. */
 export const REGIONS = 16;
+/** Shadow stack of one region: GUEST_STACK_LIMIT (engine.ts) plus room for the host's own calls. */
+export const STACK_REGION_BYTES = 1 << 20;
+
+/** A copy of heap[from, from + n) in buf, grown (doubled) when it is too short. */
+function keep(heap: Uint8Array, from: number, n: number, buf: Uint8Array | undefined): Uint8Array {
+  if (!buf || buf.length < n) buf = new Uint8Array(Math.max(n, 256) * 2);
+  buf.set(heap.subarray(from, from + n));
+  return buf;
+}
 
 export class StackRegions {
   private readonly tops: number[] = [];
@@ -54,11 +62,6 @@ export class StackRegions {
     return g.stackRegion;
   }
 
-  /** Top of g's region: where its stack starts (QuickJS measures its depth from there). */
-  top(g: G): number {
-    return this.tops[this.regionOf(g)]!;
-  }
-
   /**
    * Before g runs (first run or resume): its region holds its stack, and the
    * stack pointer is where g left it (or the region's top).
@@ -68,19 +71,18 @@ export class StackRegions {
     const top = this.tops[r]!;
     const prev = this.owner[r];
     if (prev !== g) {
+      const heap = this.wasm.heapU8();
       const data = this.scratches[r]! + 8;
       if (prev && prev.stackResident) {
-        saveStack(this.wasm, prev, top, prev.savedSP);
-        if (this.scratchBytes > 0) {
-          const n = prev.savedUnwindLen;
-          if (!prev.savedUnwind || prev.savedUnwind.length < n) prev.savedUnwind = new Uint8Array(Math.max(n, 256) * 2);
-          prev.savedUnwind.set(this.wasm.heapU8().subarray(data, data + n));
-        }
+        // Evict: prev's live stack (and asyncify data) go into prev, to come back before it runs.
+        prev.savedStackLen = top - prev.savedSP;
+        prev.savedStack = keep(heap, prev.savedSP, prev.savedStackLen, prev.savedStack);
+        if (this.scratchBytes > 0) prev.savedUnwind = keep(heap, data, prev.savedUnwindLen, prev.savedUnwind);
         prev.stackResident = false;
       }
       if (g.savedSP !== 0) {
-        restoreStack(this.wasm, g);
-        if (this.scratchBytes > 0) this.wasm.heapU8().set(g.savedUnwind!.subarray(0, g.savedUnwindLen), data);
+        heap.set(g.savedStack!.subarray(0, g.savedStackLen), g.savedSP);
+        if (this.scratchBytes > 0) heap.set(g.savedUnwind!.subarray(0, g.savedUnwindLen), data);
       }
       this.owner[r] = g;
     }
