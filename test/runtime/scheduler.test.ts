@@ -173,7 +173,8 @@ eachBackend(test, "programs that end with goroutines still parked leave nothing 
   const rt = await Runtime.create({ backend, stdout: () => {}, stderr: () => {} });
   const deadlocks = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); c.recv() }`;
   const mainReturns = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); sleep(1) }`;
-  const panics = `function main() { const c = chan(); for (let i = 0; i < 3; i++) go(() => c.recv()); sleep(5); throw new Error("boom") }`;
+  // Each goroutine parks on c before main takes its ready (a buffered send does not switch), so the dump sees them parked.
+  const panics = `function main() { const c = chan(), ready = chan(3); for (let i = 0; i < 3; i++) go(() => { ready.send(1); c.recv() }); for (let i = 0; i < 3; i++) ready.recv(); throw new Error("boom") }`;
   const round = async (): Promise<void> => {
     for (let i = 0; i < 20; i++) {
       assert.is((await rt.run(deadlocks)).code, 2);
