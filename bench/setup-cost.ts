@@ -2,7 +2,9 @@
 // (runtime, context with all intrinsics, prelude parse, prelude run, a small
 // program) and freeing it again, timed over the raw exports, and the QuickJS
 // heap each step adds (real bytes, see runtime/engine/heap-accounting.ts). For asyncify, setup is
-// timed on the instrumented instance and on its uninstrumented setup twin.
+// timed on the instrumented instance and on its uninstrumented setup twin. "parse" rows parse the
+// prelude in every context (as before the bytecode cache); "bytecode" rows read it from the
+// instance's bytecode cache (runtime/engine/bytecode.ts), as goroutines now start.
 //
 //   node dist/bench/setup-cost.js [--contexts 40] [--rounds 5]
 import { availableBackends } from "../src/backend.js";
@@ -19,7 +21,8 @@ const program = `function child(done, i) { done.send(i) }
 function main() { const done = chan(); for (let i = 0; i < 500; i++) { go(child, done, i); done.recv() } println(500) }`;
 /** JS_EVAL_FLAG_COMPILE_ONLY: parse and compile, do not run. */
 const COMPILE_ONLY = 1 << 5;
-const phases = ["runtime", "context", "prelude parse", "prelude run", "program", "free"] as const;
+const phases = ["runtime", "context", "prelude parse/read", "prelude run", "program", "free"] as const;
+type Mode = "parse" | "bytecode";
 type Phase = (typeof phases)[number];
 
 const noImports = { hostCall: () => 0, interrupt: () => 0, hostCallSuspend: () => 0, interruptSuspend: () => 0 };
@@ -35,8 +38,32 @@ function evalOk(w: QuickJSWasm, ctx: JSContextPtr, code: string, flags: number):
   w.x.QTS_FreeValuePointer(ctx, r);
 }
 
+/** Runs a script in ctx the way goroutines now do: through the instance's bytecode cache. */
+function evalCached(w: QuickJSWasm, ctx: JSContextPtr, code: string): void {
+  const r = w.evalScript(ctx, code, "<quickgo>");
+  const e = w.exceptionOf(ctx, r);
+  if (e) throw new Error(`setup-cost: eval threw ${w.getString(ctx, e)}`);
+  w.x.QTS_FreeValuePointer(ctx, r);
+}
+
+/** The prelude's bytecode descriptor in w's cache (compiled there once, in a scratch context). */
+function preludeBytecode(w: QuickJSWasm): number {
+  const rt = w.x.QTS_NewRuntime();
+  const ctx = w.x.QTS_NewContext(rt, 0);
+  const host = w.newFunction(ctx, "__qg", 1);
+  w.setGlobal(ctx, "__qg", host);
+  w.x.QTS_FreeValuePointer(ctx, host);
+  evalCached(w, ctx, prelude);
+  w.x.QTS_FreeContext(ctx);
+  w.x.QTS_FreeRuntime(rt);
+  const desc = w.bytecode?.lookup("<quickgo>", prelude);
+  if (!desc) throw new Error("setup-cost: no bytecode cache (QUICKGO_BYTECODE=0?)");
+  return desc;
+}
+
 /** Median µs per context of each phase, over `rounds` rounds of `contexts` contexts. */
-function timeSetup(w: QuickJSWasm, stackTop: number): Record<Phase, number> {
+function timeSetup(w: QuickJSWasm, stackTop: number, mode: Mode): Record<Phase, number> {
+  const desc = mode === "bytecode" ? preludeBytecode(w) : 0;
   const samples = Object.fromEntries(phases.map((p) => [p, [] as number[]])) as Record<Phase, number[]>;
   for (let r = 0; r < rounds + 1; r++) {
     const sum = Object.fromEntries(phases.map((p) => [p, 0])) as Record<Phase, number>;
@@ -56,17 +83,28 @@ function timeSetup(w: QuickJSWasm, stackTop: number): Record<Phase, number> {
       w.setGlobal(ctx, "__qg", host);
       w.x.QTS_FreeValuePointer(ctx, host);
       lap("context");
-      evalOk(w, ctx, prelude, COMPILE_ONLY);
-      lap("prelude parse");
-      evalOk(w, ctx, prelude, 0); // parses again, then runs: the run is this minus the parse (below)
-      lap("prelude run");
-      evalOk(w, ctx, program, 0);
+      if (mode === "parse") {
+        evalOk(w, ctx, prelude, COMPILE_ONLY);
+        lap("prelude parse/read");
+        evalOk(w, ctx, prelude, 0); // parses again, then runs: the run is this minus the parse (below)
+        lap("prelude run");
+        evalOk(w, ctx, program, 0);
+      } else {
+        const fn = w.x.qg_read_bytecode(ctx, desc);
+        lap("prelude parse/read");
+        const r = w.x.qg_eval_function(ctx, fn);
+        w.x.free(fn);
+        if (w.exceptionOf(ctx, r)) throw new Error("setup-cost: the prelude threw");
+        w.x.QTS_FreeValuePointer(ctx, r);
+        lap("prelude run");
+        evalCached(w, ctx, program);
+      }
       lap("program");
       w.x.QTS_FreeContext(ctx);
       w.x.QTS_FreeRuntime(rt);
       lap("free");
     }
-    sum["prelude run"] -= sum["prelude parse"];
+    if (mode === "parse") sum["prelude run"] -= sum["prelude parse/read"];
     if (r > 0) for (const p of phases) samples[p].push((sum[p] * 1000) / contexts); // round 0 warms up
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -74,7 +112,7 @@ function timeSetup(w: QuickJSWasm, stackTop: number): Record<Phase, number> {
 }
 
 /** A G's QuickJS heap (real bytes, runtime/engine/heap-accounting.ts) after each setup step. */
-function memory(w: QuickJSWasm, stackTop: number): { runtime: number; context: number; prelude: number; program: number } {
+function memory(w: QuickJSWasm, stackTop: number, mode: Mode): { runtime: number; context: number; prelude: number; program: number } {
   w.stackPointer = stackTop;
   const rt = w.x.QTS_NewRuntime();
   const runtime = w.heapUsage(rt).bytes;
@@ -83,9 +121,11 @@ function memory(w: QuickJSWasm, stackTop: number): { runtime: number; context: n
   w.setGlobal(ctx, "__qg", host);
   w.x.QTS_FreeValuePointer(ctx, host);
   const context = w.heapUsage(rt).bytes;
-  evalOk(w, ctx, prelude, 0);
+  if (mode === "parse") evalOk(w, ctx, prelude, 0);
+  else evalCached(w, ctx, prelude);
   const withPrelude = w.heapUsage(rt).bytes;
-  evalOk(w, ctx, program, 0);
+  if (mode === "parse") evalOk(w, ctx, program, 0);
+  else evalCached(w, ctx, program);
   const withProgram = w.heapUsage(rt).bytes;
   w.x.QTS_FreeContext(ctx);
   w.x.QTS_FreeRuntime(rt);
@@ -99,18 +139,23 @@ console.log(`# Setup cost per goroutine — ${process.version}, µs per context,
 console.log(`prelude: ${prelude.length} bytes\n`);
 console.log(`| instance | ${phases.join(" | ")} | total |`);
 console.log(`|---|${phases.map(() => "---|").join("")}---|`);
-let mem: ReturnType<typeof memory> | undefined;
+const mem = new Map<Mode, ReturnType<typeof memory>>();
 for (const backend of availableBackends()) {
   const w = await QuickJSWasm.load(backend, noImports, () => {}, backend === "asyncify" ? noImports : undefined);
   const sp = w.stackPointer;
   const top = (w.x.malloc(1 << 20) + (1 << 20)) & ~15;
-  console.log(`| ${backend} | ${fmt(timeSetup(w, top))} |`);
-  if (backend === "asyncify") console.log(`| asyncify, setup twin | ${fmt(w.onSetupTwin(() => timeSetup(w, top)))} |`);
-  mem ??= memory(w, top);
+  for (const mode of ["parse", "bytecode"] as const) {
+    console.log(`| ${backend}, ${mode} | ${fmt(timeSetup(w, top, mode))} |`);
+    if (backend === "asyncify") console.log(`| asyncify, setup twin, ${mode} | ${fmt(w.onSetupTwin(() => timeSetup(w, top, mode)))} |`);
+    if (!mem.has(mode)) mem.set(mode, memory(w, top, mode));
+  }
   w.stackPointer = sp;
 }
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
-console.log(
-  `\nQuickJS heap of a goroutine (real bytes, each block's usable size + 8): runtime ${kib(mem!.runtime)}, ` +
-    `context with all intrinsics +${kib(mem!.context)}, prelude +${kib(mem!.prelude)}, a small program +${kib(mem!.program)}`,
-);
+console.log("\nQuickJS heap of a goroutine (real bytes, each block's usable size + 8):");
+for (const [mode, m] of mem) {
+  console.log(
+    `- ${mode}: runtime ${kib(m.runtime)}, context with all intrinsics +${kib(m.context)}, ` +
+      `prelude +${kib(m.prelude)}, a small program +${kib(m.program)}`,
+  );
+}

@@ -11,6 +11,7 @@ import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException } from "./bytecode.js";
 import { installHeapAccounting, RT_MALLOC_STATE, STATE_LIMIT, STATE_LIMIT_HIT, STATE_SIZE } from "./heap-accounting.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
@@ -60,6 +61,12 @@ export interface RawExports {
   /** malloc'd copy of an ArrayBuffer's bytes, freed by the caller (NULL and a pending TypeError for anything else) */
   QTS_GetArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Ptr;
   QTS_GetArrayBufferLength(ctx: JSContextPtr, v: JSValuePtr): number;
+  /** bytecode.ts: an ArrayBuffer of the compiled script fn's bytecode (fn is not consumed) */
+  qg_write_bytecode(ctx: JSContextPtr, fn: JSValuePtr): JSValuePtr;
+  /** bytecode.ts: the compiled script read from a {ptr, len} descriptor */
+  qg_read_bytecode(ctx: JSContextPtr, desc: Ptr): JSValuePtr;
+  /** bytecode.ts: runs a compiled script (JS_EvalFunction, which consumes *fn; the cell is the caller's to free) */
+  qg_eval_function(ctx: JSContextPtr, fn: JSValuePtr): JSValuePtr;
 }
 
 /** Asyncify's runtime exports, present only in the asyncify build. */
@@ -198,6 +205,8 @@ export class QuickJSWasm {
   readonly nullPtr: JSValuePtr;
   readonly truePtr: JSValuePtr;
   readonly falsePtr: JSValuePtr;
+  /** Compiled scripts (prelude, programs), so each new context reads bytecode instead of parsing; null when QUICKGO_BYTECODE=0. */
+  readonly bytecode: BytecodeCache | null;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, manifest: WasmManifest) {
     const raw = instance.exports;
@@ -213,6 +222,7 @@ export class QuickJSWasm {
     this.nullPtr = this.x.QTS_GetNull();
     this.truePtr = this.x.QTS_GetTrue();
     this.falsePtr = this.x.QTS_GetFalse();
+    this.bytecode = process.env.QUICKGO_BYTECODE === "0" ? null : new BytecodeCache(this);
   }
 
   /**
@@ -475,10 +485,23 @@ export class QuickJSWasm {
 
   /** Evaluates a classic script; returns the result or exception JSValue* (caller frees). */
   evalScript(ctx: JSContextPtr, code: string, filename: string): JSValuePtr {
+    const cache = this.bytecode;
+    if (!cache) return this.parseScript(ctx, code, filename, 0);
+    const desc = cache.lookup(filename, code);
+    const fn = desc ? this.x.qg_read_bytecode(ctx, desc) : this.parseScript(ctx, code, filename, EVAL_COMPILE_ONLY);
+    if (isException(this.heap32(), fn)) return fn;
+    if (!desc) cache.store(ctx, filename, code, fn);
+    const r = this.x.qg_eval_function(ctx, fn);
+    this.x.free(fn); // the value was consumed; the cell is ours
+    return r;
+  }
+
+  /** QTS_Eval of a global script (flags: 0 runs it, EVAL_COMPILE_ONLY returns it compiled). */
+  private parseScript(ctx: JSContextPtr, code: string, filename: string, flags: number): JSValuePtr {
     const c = this.allocString(code);
     const f = this.allocString(filename);
     const len = this.heapU8().indexOf(0, c) - c;
-    const r = this.x.QTS_Eval(ctx, c, len, f, 0 /* never a module */, 0 /* JS_EVAL_TYPE_GLOBAL */);
+    const r = this.x.QTS_Eval(ctx, c, len, f, 0 /* never a module */, flags /* JS_EVAL_TYPE_GLOBAL */);
     this.x.free(c);
     this.x.free(f);
     return r;
@@ -541,6 +564,10 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
   for (const [name, minified] of Object.entries(manifest.exports) as [RequiredExport, string][]) {
     x[name] = raw[minified];
     if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
+  }
+  for (const name of Object.values(BYTECODE_EXPORTS)) {
+    (x as Record<string, unknown>)[name] = raw[name];
+    if (typeof raw[name] !== "function") throw new Error(`quickgo: wasm export ${name} missing (rebuild: npm run build)`);
   }
   return { x: x as unknown as RawExports, sp: raw[STACK_POINTER_EXPORT] as WebAssembly.Global };
 }

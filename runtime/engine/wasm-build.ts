@@ -21,6 +21,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { addHeapAccounting } from "./heap-accounting.js";
+import { addBytecodeFunctions } from "./bytecode.js";
 
 /** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
 let binaryen: typeof binaryenType;
@@ -32,7 +33,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 4;
+const BUILD_REVISION = 5;
 export const STACK_POINTER_EXPORT = "qg_stack_pointer";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
@@ -53,6 +54,8 @@ export const REQUIRED_EXPORTS = [
   "QTS_NewArrayBuffer", "QTS_GetArrayBuffer", "QTS_GetArrayBufferLength",
 ] as const;
 export type RequiredExport = (typeof REQUIRED_EXPORTS)[number];
+/** C exports the build reads code from (bytecode.ts), beyond the required ones. */
+const BUILD_SOURCE_EXPORTS = ["QTS_bjson_encode", "QTS_bjson_decode"] as const;
 
 /** What the engine needs to know about a built wasm. Written next to the binaries. */
 export interface WasmManifest {
@@ -120,8 +123,11 @@ function readVariantVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(variantDir(), "package.json"), "utf8")) as { version: string }).version;
 }
 
+/** What the build reads out of the glue: the manifest's names, plus the minified names of BUILD_SOURCE_EXPORTS. */
+export type Glue = Pick<WasmManifest, "importModule" | "imports" | "exports"> & { sources: Record<string, string> };
+
 /** Reads import and export names out of the minified emscripten glue. */
-export function readGlue(glue: string): Pick<WasmManifest, "importModule" | "imports" | "exports"> {
+export function readGlue(glue: string): Glue {
   const importOf = (callback: string): string => {
     const m = new RegExp(`([\\w$]+):function\\([^)]*\\)\\{(?:[^{}]*;)?return [\\w$]+\\.callbacks\\.${callback}\\(`).exec(glue);
     if (!m) throw new GlueMismatchError(`no import calling callbacks.${callback}`);
@@ -131,16 +137,20 @@ export function readGlue(glue: string): Pick<WasmManifest, "importModule" | "imp
   if (!freeHostRef) throw new GlueMismatchError("no import calling callbacks.freeHostRef");
   const importModule = /var [\w$]+=\{([\w$]+):[\w$]+\};if\([\w$]+\.instantiateWasm\)/.exec(glue)?.[1];
   if (!importModule) throw new GlueMismatchError("cannot find the wasm import object");
-  const exports = {} as Record<RequiredExport, string>;
-  for (const name of REQUIRED_EXPORTS) {
+  const exportOf = (name: string): string => {
     const m = new RegExp(`[\\w$]+\\._${name}=[\\w$]+\\.([\\w$]+)[;,]`).exec(glue);
     if (!m) throw new GlueMismatchError(`export _${name} not found`);
-    exports[name] = m[1]!;
-  }
+    return m[1]!;
+  };
+  const exports = {} as Record<RequiredExport, string>;
+  for (const name of REQUIRED_EXPORTS) exports[name] = exportOf(name);
+  const sources: Record<string, string> = {};
+  for (const name of BUILD_SOURCE_EXPORTS) sources[name] = exportOf(name);
   return {
     importModule,
     imports: { hostCall: importOf("callFunction"), interrupt: importOf("shouldInterrupt"), freeHostRef },
     exports,
+    sources,
   };
 }
 
@@ -191,17 +201,24 @@ function tableOf(mod: binaryenType.Module): string {
   return segs.join(";");
 }
 
+function glueExport(glue: Glue, name: string): string {
+  const minified = glue.sources[name] ?? (glue.exports as Record<string, string>)[name];
+  if (!minified) throw new GlueMismatchError(`export _${name} not read from the glue`);
+  return minified;
+}
+
 interface Built {
   bytes: Uint8Array;
   table: string;
   heapFunctionsSlot: number;
 }
 
-function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Built {
+function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
+  addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   binaryen.setOptimizeLevel(2);
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
@@ -214,11 +231,12 @@ function buildAsyncify(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Bui
   return out;
 }
 
-function buildJspiShim(wasm: Uint8Array, glue: ReturnType<typeof readGlue>): Built {
+function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
+  addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
     const { name, params, results } = findImport(mod, glue.importModule, base);
     const paramTypes = binaryen.expandType(params);
@@ -269,7 +287,8 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
   let t = performance.now();
   const jspi = buildJspiShim(wasm, glue);
   const manifest: WasmManifest = {
-    variant: VARIANT, version, revision: BUILD_REVISION, ...glue,
+    variant: VARIANT, version, revision: BUILD_REVISION,
+    importModule: glue.importModule, imports: glue.imports, exports: glue.exports,
     files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm` },
     heapFunctionsSlot: jspi.heapFunctionsSlot,
   };
