@@ -255,6 +255,8 @@ export class HostCalls {
       case Op.Print:
         s.write(num(1) === 2 ? 2 : 1, str(2));
         return 0;
+      case Op.AddIntrinsic:
+        return this.wasm.addIntrinsic(ctx, num(1)) ? 0 : this.wasm.pendingException();
       case Op.LoadPrelude:
         return s.loadPreludeModule(g, str(1));
       case Op.Args:

@@ -34,6 +34,7 @@ export const Op = {
   Print: 30, // (fd, string)
   Args: 31, // () → JSON string array
   LoadPrelude: 32, // (name) evaluates a lazily loaded prelude module ("codec", "inspect") in the caller's context
+  AddIntrinsic: 33, // (group: index in LAZY_INTRINSICS) adds a lazy group of built-ins to the caller's context
 
   // The toolkit (Go's sync, context, time, errgroup, atomic, runtime packages): 40–69.
   CtxNew: 40, // (kind: CtxKind, parentId, deadlineEpochMs | keyWire, valueWire) → context id

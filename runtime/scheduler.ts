@@ -391,7 +391,7 @@ export class Scheduler implements GuestHost {
     x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
     if (this.opts.memoryLimit) x.QTS_RuntimeSetMemoryLimit(g.rt, this.opts.memoryLimit);
     if (this.opts.preempt) x.QTS_RuntimeEnableInterruptHandler(g.rt);
-    g.ctx = x.QTS_NewContext(g.rt, 0);
+    g.ctx = wasm.newGoroutineContext(g.rt);
     if (!g.ctx) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS context)", trace: "" });
     const ctx = g.ctx;
     const hostFn = wasm.newFunction(ctx, "__qg", HOST_FN_REF);
@@ -431,7 +431,7 @@ export class Scheduler implements GuestHost {
 
   /** Evaluates a script in g's context; a thrown exception becomes a SetupPanic. */
   private evalOrThrow(wasm: QuickJSWasm, g: G, code: string, file: string, keep = false): JSValuePtr {
-    const r = wasm.evalScript(g.ctx, code, file);
+    const r = wasm.evalScript(g.ctx, code, file, file === PRELUDE_FILE);
     const exc = wasm.exceptionOf(g.ctx, r);
     if (exc) {
       const timedOut = g.inSetup && this.guardTripped;
@@ -549,7 +549,7 @@ export class Scheduler implements GuestHost {
     }
     if (g.entryFn) x.QTS_FreeValuePointer(g.ctx, g.entryFn);
     g.entryFn = 0;
-    if (g.ctx) x.QTS_FreeContext(g.ctx);
+    if (g.ctx) g.engine!.wasm.freeContext(g.ctx);
     if (g.rt) x.QTS_FreeRuntime(g.rt);
     g.ctx = g.rt = 0;
     g.savedStack = g.savedUnwind = undefined;

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
+import { lazyGlobals } from "../runtime/engine/intrinsics.js";
 import { AtomicOp, CtxErr, CtxKind, Op, SelectKind, TimerKind } from "../runtime/ops.js";
 
 /** The prelude's main script and its modules, by name, ready to evaluate. */
@@ -52,7 +53,9 @@ function inlineOps(src: string, file: string): string {
 export function expandedSources(): PreludeSources {
   const read = (f: string): string => inlineOps(fs.readFileSync(path.join(dir, f), "utf8"), f);
   return {
-    main: read("guest.js").replaceAll("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
+    main: read("guest.js")
+      .replaceAll("__QG_SELECT_KINDS__", JSON.stringify(SelectKind))
+      .replaceAll("__QG_LAZY_INTRINSICS__", JSON.stringify(lazyGlobals())),
     modules: Object.fromEntries(
       MODULES.map((m) => [m, read(`${m}.js`).replaceAll("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind }))]),
     ),

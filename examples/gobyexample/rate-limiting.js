@@ -6,8 +6,8 @@ function main() {
   for (let i = 1; i <= 5; i++) requests.send(i);
   requests.close();
 
+  let start = time.now(); // before the ticker: its first tick comes one period after it is made
   const limiter = time.tick(tickMs);
-  let start = time.now();
   for (const req of requests) {
     limiter.recv();
     println("request", req);

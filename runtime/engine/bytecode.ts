@@ -19,6 +19,7 @@
 // Atoms are written as strings (first_atom stays 1, as in bjson): any runtime
 // can read the bytecode whatever atoms it already has.
 import type binaryenType from "binaryen";
+import { api, copyFunction, infoOf, setI64, walk } from "./wasm-ir.js";
 
 /** Exported names of the added functions. */
 export const BYTECODE_EXPORTS = {
@@ -56,53 +57,6 @@ class BytecodeShapeError extends Error {
   }
 }
 
-/** getExpressionInfo, which in binaryen.js throws on `unreachable` and `nop`. */
-function infoOf(b: B, e: Expr): binaryenType.ExpressionInfo {
-  const id = b.getExpressionId(e);
-  if (id === b.UnreachableId || id === b.NopId) return { id, type: b.unreachable };
-  return b.getExpressionInfo(e);
-}
-
-/**
- * Every expression under `root` (pre-order) with the ids these functions use;
- * an unknown id fails the build.
- */
-function walk(b: B, root: Expr, visit: (e: Expr, id: number) => void): void {
-  const stack: Expr[] = [root];
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (!e) continue;
-    const id = b.getExpressionId(e);
-    visit(e, id);
-    const info = infoOf(b, e) as binaryenType.ExpressionInfo & Record<string, unknown>;
-    const kids = (...names: string[]): void => {
-      for (const n of names) {
-        const v = info[n];
-        if (Array.isArray(v)) stack.push(...(v as Expr[]));
-        else if (typeof v === "number" && v) stack.push(v);
-      }
-    };
-    switch (info.id) {
-      case b.BlockId: kids("children"); break;
-      case b.IfId: kids("condition", "ifTrue", "ifFalse"); break;
-      case b.LoopId: kids("body"); break;
-      case b.BreakId: kids("condition", "value"); break;
-      case b.SwitchId: kids("condition", "value"); break;
-      case b.CallId: kids("operands"); break;
-      case b.CallIndirectId: kids("target", "operands"); break;
-      case b.LocalSetId: case b.GlobalSetId: case b.DropId: case b.ReturnId: case b.UnaryId: kids("value"); break;
-      case b.LoadId: kids("ptr"); break;
-      case b.StoreId: kids("ptr", "value"); break;
-      case b.BinaryId: kids("left", "right"); break;
-      case b.SelectId: kids("ifTrue", "ifFalse", "condition"); break;
-      case b.MemoryCopyId: kids("dest", "source", "size"); break;
-      case b.MemoryFillId: kids("dest", "value", "size"); break;
-      case b.ConstId: case b.LocalGetId: case b.GlobalGetId: case b.NopId: case b.UnreachableId: break;
-      default: throw new BytecodeShapeError(`unexpected expression id ${info.id}`);
-    }
-  }
-}
-
 function only<T>(found: T[], what: string): T {
   if (found.length !== 1) throw new BytecodeShapeError(`${found.length} matches for ${what}`);
   return found[0]!;
@@ -122,29 +76,6 @@ function sameTypes(b: B, t: number, want: number[]): boolean {
 function isConstI64(b: B, e: Expr, v: bigint): boolean {
   const info = infoOf(b, e) as binaryenType.ExpressionInfo & { value: unknown };
   return info.id === b.ConstId && info.type === b.i64 && BigInt.asUintN(64, BigInt(info.value as bigint)) === v;
-}
-
-/** binaryen.js's expression accessors that its typings omit (i64 constants are BigInt). */
-interface Accessors {
-  Const: { setValueI64(e: Expr, v: bigint): void };
-  Store: { getValue(e: Expr): Expr };
-  LocalSet: { getValue(e: Expr): Expr; setValue(e: Expr, v: Expr): void };
-  Function: { getNumVars(f: binaryenType.FunctionRef): number; getVar(f: binaryenType.FunctionRef, i: number): number };
-}
-const api = (b: B): Accessors => b as unknown as Accessors;
-
-function setI64(b: B, e: Expr, v: bigint): void {
-  api(b).Const.setValueI64(e, v);
-}
-
-/** Adds a copy of `fn` named `name` and returns its body for patching (the body is a fresh copy). */
-function copyFunction(b: B, mod: binaryenType.Module, fn: binaryenType.FunctionInfo, name: string): Expr {
-  const ref = mod.getFunction(fn.name);
-  const vars: number[] = [];
-  for (let i = 0; i < api(b).Function.getNumVars(ref); i++) vars.push(api(b).Function.getVar(ref, i));
-  const body = mod.copyExpression(fn.body);
-  mod.addFunction(name, fn.params, fn.results, vars, body);
-  return body;
 }
 
 /**
@@ -251,7 +182,8 @@ export interface BytecodeHost {
 
 /** Bytecode kept per wasm instance; past it the least recently used scripts are dropped (parsed again when next needed). */
 export const BYTECODE_CACHE_BYTES = 16 << 20;
-const JS_TAG_EXCEPTION = 6;
+/** QuickJS's JS_TAG_EXCEPTION. */
+export const JS_TAG_EXCEPTION = 6;
 
 /** True if the JSValue at v is JS_EXCEPTION (NaN-boxed: the tag is the high word). */
 export function isException(heap32: Int32Array, v: number): boolean {

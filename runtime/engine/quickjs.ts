@@ -11,7 +11,8 @@ import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
-import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException } from "./bytecode.js";
+import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
+import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
 import { installHeapAccounting, RT_MALLOC_STATE, STATE_LIMIT, STATE_LIMIT_HIT, STATE_SIZE } from "./heap-accounting.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
@@ -67,6 +68,8 @@ export interface RawExports {
   qg_read_bytecode(ctx: JSContextPtr, desc: Ptr): JSValuePtr;
   /** bytecode.ts: runs a compiled script (JS_EvalFunction, which consumes *fn; the cell is the caller's to free) */
   qg_eval_function(ctx: JSContextPtr, fn: JSValuePtr): JSValuePtr;
+  /** intrinsics.ts: a context with every built-in but the lazy groups */
+  qg_new_context(rt: JSRuntimePtr): JSContextPtr;
 }
 
 /** Asyncify's runtime exports, present only in the asyncify build. */
@@ -166,6 +169,25 @@ export class WasmOutOfMemory extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** JSContext.rt (wasm32), the runtime a context belongs to. */
+const CTX_RUNTIME = 16;
+/**
+ * JSRuntime.strip_flags (quickjs.c 2025-09-13, wasm32), set by JS_SetStripInfo,
+ * which the variant does not export. Its neighbours pin it: it is followed by
+ * shape_hash_bits and shape_hash_size (= 1 << bits), checked before each use.
+ */
+const RT_STRIP_FLAGS = 228;
+const RT_SHAPE_HASH_BITS = 232;
+const JS_STRIP_SOURCE = 1 << 0;
+
+/** Address of ctx's runtime's strip_flags byte (holding 0), or 0 if the layout is not the expected one. */
+function stripFlagsOf(h32: Int32Array, ctx: JSContextPtr): number {
+  const rt = h32[(ctx + CTX_RUNTIME) >> 2]!;
+  const bits = h32[(rt + RT_SHAPE_HASH_BITS) >> 2]!;
+  const ok = bits >= 4 && bits < 31 && h32[(rt + RT_SHAPE_HASH_BITS + 4) >> 2] === 1 << bits && (h32[(rt + RT_STRIP_FLAGS) >> 2]! & 0xff) === 0;
+  return ok ? rt + RT_STRIP_FLAGS : 0;
+}
+
 /** One instance's view of the shared memory: its raw exports and its stack-pointer global. */
 interface InstanceExports {
   x: RawExports;
@@ -205,6 +227,12 @@ export class QuickJSWasm {
   readonly nullPtr: JSValuePtr;
   readonly truePtr: JSValuePtr;
   readonly falsePtr: JSValuePtr;
+  /**
+   * Groups of built-ins added so far (bitmask over LAZY_INTRINSICS) of each
+   * context made by newGoroutineContext, until freeContext. A context not in
+   * the map has all of them.
+   */
+  private readonly lazyContexts = new Map<JSContextPtr, number>();
   /** Compiled scripts (prelude, programs), so each new context reads bytecode instead of parsing; null when QUICKGO_BYTECODE=0. */
   readonly bytecode: BytecodeCache | null;
 
@@ -369,6 +397,8 @@ export class QuickJSWasm {
 
   /** A new guest ArrayBuffer holding a copy of `bytes`. */
   newArrayBuffer(ctx: JSContextPtr, bytes: Uint8Array): JSValuePtr {
+    // JS_NewArrayBuffer takes ArrayBuffer.prototype from the context: it must exist (the prelude's net module adds it first).
+    if (!this.addIntrinsic(ctx, TYPED_ARRAYS)) return this.pendingException();
     const p = this.mallocOrThrow(Math.max(1, bytes.length));
     this.heapU8().set(bytes, p);
     return this.x.QTS_NewArrayBuffer(ctx, p, bytes.length); // the ArrayBuffer owns p now and frees it
@@ -484,11 +514,17 @@ export class QuickJSWasm {
   }
 
   /** Evaluates a classic script; returns the result or exception JSValue* (caller frees). */
-  evalScript(ctx: JSContextPtr, code: string, filename: string): JSValuePtr {
+  /**
+   * Runs a global script in ctx (through the bytecode cache). With
+   * `stripSource` its functions keep no source text (their toString says
+   * [native code]; line numbers stay): for the prelude, whose source every
+   * goroutine would otherwise hold, nested functions' texts included.
+   */
+  evalScript(ctx: JSContextPtr, code: string, filename: string, stripSource = false): JSValuePtr {
     const cache = this.bytecode;
-    if (!cache) return this.parseScript(ctx, code, filename, 0);
+    if (!cache) return this.parseScript(ctx, code, filename, 0, stripSource);
     const desc = cache.lookup(filename, code);
-    const fn = desc ? this.x.qg_read_bytecode(ctx, desc) : this.parseScript(ctx, code, filename, EVAL_COMPILE_ONLY);
+    const fn = desc ? this.x.qg_read_bytecode(ctx, desc) : this.parseScript(ctx, code, filename, EVAL_COMPILE_ONLY, stripSource);
     if (isException(this.heap32(), fn)) return fn;
     if (!desc) cache.store(ctx, filename, code, fn);
     const r = this.x.qg_eval_function(ctx, fn);
@@ -496,12 +532,52 @@ export class QuickJSWasm {
     return r;
   }
 
+  /**
+   * A goroutine's context: every built-in, with Date, Proxy, Map/Set and the
+   * typed arrays added on first use (intrinsics.ts; the prelude installs the
+   * accessors). QUICKGO_LAZY_INTRINSICS=0 adds them all up front.
+   */
+  newGoroutineContext(rt: JSRuntimePtr): JSContextPtr {
+    if (process.env.QUICKGO_LAZY_INTRINSICS === "0") return this.x.QTS_NewContext(rt, 0);
+    const ctx = this.x.qg_new_context(rt);
+    if (ctx) this.lazyContexts.set(ctx, 0);
+    return ctx;
+  }
+
+  freeContext(ctx: JSContextPtr): void {
+    this.lazyContexts.delete(ctx);
+    this.x.QTS_FreeContext(ctx);
+  }
+
+  /** Adds a lazy group of built-ins to ctx, once. False if QuickJS failed (out of memory): its exception is pending in ctx. */
+  addIntrinsic(ctx: JSContextPtr, group: number): boolean {
+    const added = this.lazyContexts.get(ctx) ?? ALL_INTRINSICS;
+    if (!LAZY_INTRINSICS[group] || added & (1 << group)) return true;
+    const add = (this.x as unknown as Record<string, (ctx: JSContextPtr) => number>)[INTRINSIC_EXPORTS.add[group]!]!;
+    if (add(ctx) !== 0) return false;
+    this.lazyContexts.set(ctx, added | (1 << group));
+    return true;
+  }
+
+  /** A malloc'd JS_EXCEPTION cell: returned from a host call, it rethrows the exception pending in the context. */
+  pendingException(): JSValuePtr {
+    const p = this.mallocOrThrow(8);
+    const h32 = this.heap32();
+    h32[p >> 2] = 0;
+    h32[(p >> 2) + 1] = JS_TAG_EXCEPTION; // NaN-boxed: the tag is the high word
+    return p;
+  }
+
   /** QTS_Eval of a global script (flags: 0 runs it, EVAL_COMPILE_ONLY returns it compiled). */
-  private parseScript(ctx: JSContextPtr, code: string, filename: string, flags: number): JSValuePtr {
+  private parseScript(ctx: JSContextPtr, code: string, filename: string, flags: number, stripSource: boolean): JSValuePtr {
     const c = this.allocString(code);
     const f = this.allocString(filename);
     const len = this.heapU8().indexOf(0, c) - c;
+    const strip = stripSource ? stripFlagsOf(this.heap32(), ctx) : 0;
+    const u8 = this.heapU8();
+    if (strip) u8[strip] = JS_STRIP_SOURCE;
     const r = this.x.QTS_Eval(ctx, c, len, f, 0 /* never a module */, flags /* JS_EVAL_TYPE_GLOBAL */);
+    if (strip) this.heapU8()[strip] = 0;
     this.x.free(c);
     this.x.free(f);
     return r;
@@ -565,7 +641,7 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
     x[name] = raw[minified];
     if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
   }
-  for (const name of Object.values(BYTECODE_EXPORTS)) {
+  for (const name of [...Object.values(BYTECODE_EXPORTS), INTRINSIC_EXPORTS.newContext, ...INTRINSIC_EXPORTS.add]) {
     (x as Record<string, unknown>)[name] = raw[name];
     if (typeof raw[name] !== "function") throw new Error(`quickgo: wasm export ${name} missing (rebuild: npm run build)`);
   }

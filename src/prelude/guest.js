@@ -30,7 +30,10 @@
     return make;
   }
 
-  const handles = new Map(); // key → wrapper, so a handle keeps identity inside this context
+  // key → wrapper, so a handle keeps identity inside this context. Not a Map:
+  // Map is a lazy built-in (below), which the prelude must not pull in.
+  const handleTable = Object.create(null);
+  const handles = { get: (key) => handleTable[key], set: (key, h) => void (handleTable[key] = h) };
   // Toolkit handles, by key prefix: the module that rebuilds them (its fromHandle).
   const HANDLE_MODULE = { r: "sync", d: "sync", s: "sync", x: "context", k: "context", e: "errgroup", a: "atomic", b: "atomic", v: "atomic", t: "time", p: "time" };
   function handleFrom(key) {
@@ -310,6 +313,40 @@
     };
     Object.defineProperty(api, k, { get, enumerable: true });
     Object.defineProperty(globalThis, k, { get, set: (v) => define(k, v), configurable: true });
+  }
+  // Lazy built-ins (runtime/engine/intrinsics.ts): the context starts without
+  // Date, Proxy, Map/Set/WeakMap/WeakSet and the typed arrays; naming one of
+  // a group's globals has the host add the group. Names of the group that the
+  // program already replaced or deleted are put back the way it left them.
+  // One function per name is both getter and setter (a setter gets an
+  // argument): half the closures, and get === set marks an accessor as ours.
+  const LAZY = __QG_LAZY_INTRINSICS__;
+  const getOwn = Object.getOwnPropertyDescriptor;
+  const ours = (d) => d !== undefined && d.get !== undefined && d.get === d.set;
+  function addIntrinsic(group) {
+    const kept = [];
+    for (const n of Object.keys(LAZY)) {
+      const d = LAZY[n] === group ? getOwn(globalThis, n) : 0;
+      if (d !== 0 && !ours(d)) kept.push([n, d]);
+    }
+    host(OP.AddIntrinsic, group);
+    for (const [n, d] of kept) {
+      if (d) Object.defineProperty(globalThis, n, d);
+      else delete globalThis[n];
+    }
+  }
+  function lazyGlobal(n) {
+    return function (v) {
+      if (arguments.length) return void define(n, v);
+      addIntrinsic(LAZY[n]);
+      if (ours(getOwn(globalThis, n))) return void delete globalThis[n]; // not a global of this QuickJS after all
+      return globalThis[n];
+    };
+  }
+  for (const n of Object.keys(LAZY)) {
+    if (n in globalThis) continue; // built in up front (QUICKGO_LAZY_INTRINSICS=0)
+    const acc = lazyGlobal(n);
+    Object.defineProperty(globalThis, n, { get: acc, set: acc, configurable: true });
   }
   internals.api = api;
   Object.freeze(api);
