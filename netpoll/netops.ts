@@ -58,7 +58,7 @@ export class NetOps implements NetDispatch {
         // small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
         const isString = a.num(3) === 1;
         const data = isString ? Buffer.from(a.str(2), "utf8") : w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
-        if (!data) throw new GoPanic("write: data must be a Uint8Array, an ArrayBuffer or a string");
+        if (!data) return w.pendingException(); // QuickJS's TypeError (not an ArrayBuffer, or detached)
         return this.write(g, w, ctx, a.num(1), data, isString);
       }
       case Op.NetCloseWrite: {

@@ -12,6 +12,7 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } 
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
+import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
 import { installHeapAccounting, RT_MALLOC_STATE, STATE_LIMIT, STATE_LIMIT_HIT, STATE_SIZE } from "./heap-accounting.js";
 
@@ -70,6 +71,8 @@ export interface RawExports {
   qg_eval_function(ctx: JSContextPtr, fn: JSValuePtr): JSValuePtr;
   /** intrinsics.ts: a context with every built-in but the lazy groups */
   qg_new_context(rt: JSRuntimePtr): JSContextPtr;
+  /** array-buffer.ts: JS_GetArrayBuffer: the bytes' address (0 if not an ArrayBuffer), their length stored at plen */
+  qg_array_buffer_data(ctx: JSContextPtr, v: JSValuePtr, plen: Ptr): Ptr;
 }
 
 /** Asyncify's runtime exports, present only in the asyncify build. */
@@ -233,6 +236,8 @@ export class QuickJSWasm {
    * the map has all of them.
    */
   private readonly lazyContexts = new Map<JSContextPtr, number>();
+  /** A word of wasm memory for out-parameters (arrayBufferData's length); used and read at once, never across guest code. */
+  private readonly lengthCell: Ptr;
   /** Compiled scripts (prelude, programs), so each new context reads bytecode instead of parsing; null when QUICKGO_BYTECODE=0. */
   readonly bytecode: BytecodeCache | null;
 
@@ -251,6 +256,7 @@ export class QuickJSWasm {
     this.truePtr = this.x.QTS_GetTrue();
     this.falsePtr = this.x.QTS_GetFalse();
     this.bytecode = process.env.QUICKGO_BYTECODE === "0" ? null : new BytecodeCache(this);
+    this.lengthCell = this.mallocOrThrow(8);
   }
 
   /**
@@ -410,13 +416,17 @@ export class QuickJSWasm {
    * leaves a TypeError pending in ctx and this returns null.
    */
   getArrayBuffer(ctx: JSContextPtr, v: JSValuePtr): Uint8Array | null {
-    const len = this.x.QTS_GetArrayBufferLength(ctx, v);
-    if (len === 0) return new Uint8Array(0);
-    const p = this.x.QTS_GetArrayBuffer(ctx, v); // a malloc'd copy (interface.c), ours to free
-    if (p === 0) return null;
-    const b = this.heapU8().slice(p, p + len);
-    this.x.free(p);
-    return b;
+    const p = this.arrayBufferData(ctx, v);
+    return p === 0 ? null : this.heapU8().slice(p, p + this.heap32()[this.lengthCell >> 2]!);
+  }
+
+  /**
+   * Address of ArrayBuffer v's bytes (valid until the guest runs again), their
+   * length in the lengthCell word; 0 if v is not a live ArrayBuffer (QuickJS's
+   * TypeError is then pending in ctx).
+   */
+  private arrayBufferData(ctx: JSContextPtr, v: JSValuePtr): Ptr {
+    return this.x.qg_array_buffer_data(ctx, v, this.lengthCell);
   }
 
   /**
@@ -425,13 +435,11 @@ export class QuickJSWasm {
    * null as for getArrayBuffer.
    */
   copyArrayBuffer<T extends Uint8Array>(ctx: JSContextPtr, v: JSValuePtr, alloc: (n: number) => T): T | null {
-    const len = this.x.QTS_GetArrayBufferLength(ctx, v);
-    if (len === 0) return alloc(0);
-    const p = this.x.QTS_GetArrayBuffer(ctx, v); // a malloc'd copy (interface.c), ours to free
+    const p = this.arrayBufferData(ctx, v);
     if (p === 0) return null;
+    const len = this.heap32()[this.lengthCell >> 2]!;
     const out = alloc(len);
-    out.set(this.heapU8().subarray(p, p + len));
-    this.x.free(p);
+    if (len > 0) out.set(this.heapU8().subarray(p, p + len));
     return out;
   }
 
@@ -641,7 +649,7 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
     x[name] = raw[minified];
     if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
   }
-  for (const name of [...Object.values(BYTECODE_EXPORTS), INTRINSIC_EXPORTS.newContext, ...INTRINSIC_EXPORTS.add]) {
+  for (const name of [...Object.values(BYTECODE_EXPORTS), INTRINSIC_EXPORTS.newContext, ...INTRINSIC_EXPORTS.add, ARRAY_BUFFER_DATA_EXPORT]) {
     (x as Record<string, unknown>)[name] = raw[name];
     if (typeof raw[name] !== "function") throw new Error(`quickgo: wasm export ${name} missing (rebuild: npm run build)`);
   }

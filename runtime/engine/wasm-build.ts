@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { addHeapAccounting } from "./heap-accounting.js";
 import { addBytecodeFunctions } from "./bytecode.js";
 import { addLazyIntrinsics } from "./intrinsics.js";
+import { addArrayBufferData } from "./array-buffer.js";
 
 /** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
 let binaryen: typeof binaryenType;
@@ -34,7 +35,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 6;
+const BUILD_REVISION = 7;
 export const STACK_POINTER_EXPORT = "qg_stack_pointer";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
@@ -221,6 +222,7 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
+  addArrayBufferData(binaryen, mod, glue.exports.QTS_GetArrayBufferLength);
   binaryen.setOptimizeLevel(2);
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
@@ -240,6 +242,7 @@ function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
+  addArrayBufferData(binaryen, mod, glue.exports.QTS_GetArrayBufferLength);
   for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
     const { name, params, results } = findImport(mod, glue.importModule, base);
     const paramTypes = binaryen.expandType(params);

@@ -304,15 +304,20 @@
     net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net",
     args: "",
   };
-  for (const k of Object.keys(lazyNames)) {
-    const m = lazyNames[k];
-    const get = m === "" ? () => JSON.parse(host(OP.Args)) : function () {
-      const v = lazy(m)[k];
+  // One function per name is the global's getter and setter (a setter gets an argument) and api's getter.
+  function lazyName(k, m) {
+    return function (v) {
+      if (arguments.length) return void define(k, v);
+      if (m === "") return JSON.parse(host(OP.Args));
+      v = lazy(m)[k];
       if (this === globalThis) define(k, v);
       return v;
     };
-    Object.defineProperty(api, k, { get, enumerable: true });
-    Object.defineProperty(globalThis, k, { get, set: (v) => define(k, v), configurable: true });
+  }
+  for (const k of Object.keys(lazyNames)) {
+    const acc = lazyName(k, lazyNames[k]);
+    Object.defineProperty(api, k, { get: acc, enumerable: true });
+    Object.defineProperty(globalThis, k, { get: acc, set: acc, configurable: true });
   }
   // Lazy built-ins (runtime/engine/intrinsics.ts): the context starts without
   // Date, Proxy, Map/Set/WeakMap/WeakSet and the typed arrays; naming one of

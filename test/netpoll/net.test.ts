@@ -45,6 +45,32 @@ eachBackend(test, "echo of a 1 MiB payload is byte-exact", async (backend) => {
   assert.match(out, "read 1048576 same true");
 });
 
+eachBackend(test, "writes of views, empty and detached buffers: the bytes of the view, 0, a TypeError", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => {
+        const c = ln.accept();
+        let got = [];
+        for (let b; (b = c.read()) !== null; ) got.push(...b);
+        c.write(got.join(","));
+        c.close();
+      });
+      const c = net.dial("tcp", ln.addr);
+      const whole = new Uint8Array([1, 2, 3, 4, 5]);
+      println(c.write(whole.subarray(1, 3)), c.write(new Uint8Array(0)), c.write(new ArrayBuffer(0)), c.write(whole.buffer));
+      const gone = new Uint8Array([9]).buffer;
+      gone.transfer();
+      try { c.write(gone); println("no error"); } catch (e) { println(e.name); }
+      c.closeWrite();
+      println(new TextDecoder().decode(c.read()));
+    }`,
+    backend,
+  );
+  assert.is(out, "2 0 0 5\nTypeError\n2,3,1,2,3,4,5\n");
+});
+
 eachBackend(test, "half-close: the peer reads EOF and can still answer", async (backend) => {
   const out = await ok(
     `
