@@ -387,6 +387,18 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "at 132k msg/s, ~176k when quiet), so its ratios are flattered and CPU per message (quickgo asyncify 18.2 µs",
       "vs Node's 6.9 µs, 0.38×) is the steadier figure; the Node 26 one ran with Node's server at 172k msg/s.",
       "",
+      "Later on 2026-11-30: writes read the guest's ArrayBuffer in place (JS_GetArrayBuffer exported by the build,",
+      "docs/ENGINE.md) instead of through QTS_GetArrayBuffer's malloc, copy and free. Node 26 jspi, 100 connections,",
+      "3 alternating runs each against the build before it, on a loaded machine: 53.2–55.5k vs 45.1–49.9k msg/s,",
+      "0.47–0.51× vs 0.39–0.44× of Node's server in the same runs. The tables above were saved after it, with",
+      "the machine loaded (Node's own server at 118–121k msg/s): jspi 0.49× at 100 connections, 0.28× at 1000;",
+      "asyncify 0.36× and 0.24× (Node 20). Why 1000 connections cost more per message than 100 (jspi: 33.5 vs",
+      "17.1 µs of server CPU): a CPU profile of the jspi server shows the same wasm functions taking ~15× more",
+      "time per message (the interpreter loop 0.7 → 10 µs), with nothing new on the host side: each of 1000",
+      "goroutines has its own ~90 KiB QuickJS heap (its own copy of the prelude's bytecode, objects, shapes and",
+      "atoms), so a message touches memory no other connection keeps warm. Goroutines sharing a JSRuntime, or",
+      "bytecode shared read-only between contexts, would shrink that working set.",
+      "",
     );
   }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));

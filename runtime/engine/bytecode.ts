@@ -11,8 +11,9 @@
 // copies the two bjson functions with the "allow bytecode" byte set, takes its
 // input from a {ptr, len} pair instead of an ArrayBuffer, and wraps the callee
 // of QTS_Eval that is JS_EvalFunction. Each match is checked to be unique, and
-// the build fails loudly when the variant's code no longer has that shape;
-// the load-time self-test (BytecodeCache.selfTest) checks the behaviour.
+// the build fails loudly when the variant's code no longer has that shape.
+// Behaviour: test/runtime/bytecode.test.ts; a read that failed at run time
+// would fail the goroutine's setup with QuickJS's error, never run stale code.
 //
 // The written bytecode keeps its debug info (file names, line tables, source
 // for Function.prototype.toString), so stack traces and go(fn) are unchanged.

@@ -526,7 +526,9 @@ export class QuickJSWasm {
    * Runs a global script in ctx (through the bytecode cache). With
    * `stripSource` its functions keep no source text (their toString says
    * [native code]; line numbers stay): for the prelude, whose source every
-   * goroutine would otherwise hold, nested functions' texts included.
+   * goroutine would otherwise hold, nested functions' texts included. The
+   * cache keys by file and source, so a file must always come with the same
+   * `stripSource` (the scheduler strips exactly PRELUDE_FILE).
    */
   evalScript(ctx: JSContextPtr, code: string, filename: string, stripSource = false): JSValuePtr {
     const cache = this.bytecode;
