@@ -35,7 +35,8 @@ const MAX_TRACE_FRAMES = 100;
 
 /**
  * Turns a QuickJS stack ("    at f (file:3:5)") into Go's traceback shape,
- * dropping quickgo's own prelude frames:
+ * dropping quickgo's own prelude frames (compiled without debug info, they
+ * print with no location: "    at chan") and native ones ("(native)"):
  *   f(...)
  *   \tfile:3:5
  */
@@ -46,8 +47,9 @@ export function goTraceback(stack: string, preludeFile: string): string {
     if (!line.startsWith("at ")) continue;
     const m = /^at (?:(.*?) \((.*)\)|(.*))$/.exec(line);
     if (!m) continue;
-    const fn = m[1] ?? "<anonymous>";
-    const where = m[2] ?? m[3] ?? "";
+    if (m[3] !== undefined) continue; // no location: a prelude function
+    const fn = m[1]!;
+    const where = m[2]!;
     if (where.startsWith(preludeFile) || where === "native") continue;
     if (out.length === MAX_TRACE_FRAMES) {
       out.push("...additional frames elided...");

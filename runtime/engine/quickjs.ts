@@ -181,7 +181,8 @@ const CTX_RUNTIME = 16;
  */
 const RT_STRIP_FLAGS = 228;
 const RT_SHAPE_HASH_BITS = 232;
-const JS_STRIP_SOURCE = 1 << 0;
+/** JS_STRIP_DEBUG: no line tables, local names or source (JS_STRIP_SOURCE would keep the first two). */
+const JS_STRIP_DEBUG = 1 << 1;
 
 /** Address of ctx's runtime's strip_flags byte (holding 0), or 0 if the layout is not the expected one. */
 function stripFlagsOf(h32: Int32Array, ctx: JSContextPtr): number {
@@ -524,17 +525,18 @@ export class QuickJSWasm {
   /** Evaluates a classic script; returns the result or exception JSValue* (caller frees). */
   /**
    * Runs a global script in ctx (through the bytecode cache). With
-   * `stripSource` its functions keep no source text (their toString says
-   * [native code]; line numbers stay): for the prelude, whose source every
+   * `stripDebug` its functions keep no debug info: no source text (their
+   * toString says [native code]), line tables or local names (stack frames
+   * print "at name", no location). For the prelude, whose source every
    * goroutine would otherwise hold, nested functions' texts included. The
    * cache keys by file and source, so a file must always come with the same
-   * `stripSource` (the scheduler strips exactly PRELUDE_FILE).
+   * `stripDebug` (the scheduler strips exactly PRELUDE_FILE).
    */
-  evalScript(ctx: JSContextPtr, code: string, filename: string, stripSource = false): JSValuePtr {
+  evalScript(ctx: JSContextPtr, code: string, filename: string, stripDebug = false): JSValuePtr {
     const cache = this.bytecode;
-    if (!cache) return this.parseScript(ctx, code, filename, 0, stripSource);
+    if (!cache) return this.parseScript(ctx, code, filename, 0, stripDebug);
     const desc = cache.lookup(filename, code);
-    const fn = desc ? this.x.qg_read_bytecode(ctx, desc) : this.parseScript(ctx, code, filename, EVAL_COMPILE_ONLY, stripSource);
+    const fn = desc ? this.x.qg_read_bytecode(ctx, desc) : this.parseScript(ctx, code, filename, EVAL_COMPILE_ONLY, stripDebug);
     if (isException(this.heap32(), fn)) return fn;
     if (!desc) cache.store(ctx, filename, code, fn);
     const r = this.x.qg_eval_function(ctx, fn);
@@ -579,13 +581,13 @@ export class QuickJSWasm {
   }
 
   /** QTS_Eval of a global script (flags: 0 runs it, EVAL_COMPILE_ONLY returns it compiled). */
-  private parseScript(ctx: JSContextPtr, code: string, filename: string, flags: number, stripSource: boolean): JSValuePtr {
+  private parseScript(ctx: JSContextPtr, code: string, filename: string, flags: number, stripDebug: boolean): JSValuePtr {
     const c = this.allocString(code);
     const f = this.allocString(filename);
     const len = this.heapU8().indexOf(0, c) - c;
-    const strip = stripSource ? stripFlagsOf(this.heap32(), ctx) : 0;
+    const strip = stripDebug ? stripFlagsOf(this.heap32(), ctx) : 0;
     const u8 = this.heapU8();
-    if (strip) u8[strip] = JS_STRIP_SOURCE;
+    if (strip) u8[strip] = JS_STRIP_DEBUG;
     const r = this.x.QTS_Eval(ctx, c, len, f, 0 /* never a module */, flags /* JS_EVAL_TYPE_GLOBAL */);
     if (strip) this.heapU8()[strip] = 0;
     this.x.free(c);

@@ -36,7 +36,7 @@ eachBackend(test, "the minified prelude keeps the API's function and class names
   const r = await run(
     `function main() {
        println(chan.name, go.name, new WaitGroup().constructor.name, chan(1).constructor.name, Mutex.name)
-       try { chan(-1) } catch (e) { println(e.name, e.message, /at chan /.test(e.stack)) }
+       try { chan(-1) } catch (e) { println(e.name, e.message, /^\\s*at chan$/m.test(e.stack)) }
      }`,
     { backend },
   );
