@@ -4,6 +4,11 @@
 // be able to tell, but for the global's property descriptor before that.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { QuickJSWasm } from "../../runtime/engine/quickjs.js";
 import { LAZY_INTRINSICS } from "../../runtime/engine/intrinsics.js";
 import { eachBackend, run } from "../helpers.js";
@@ -105,6 +110,21 @@ eachBackend(test, "an ArrayBuffer the host creates in a lazy context has its pro
   assert.is(check("Object.getPrototypeOf(ab) === ArrayBuffer.prototype && new Uint8Array(ab)[1] === 6"), "true");
   w.freeContext(ctx);
   w.x.QTS_FreeRuntime(rt);
+});
+
+test("the escape hatches QUICKGO_BYTECODE=0 and QUICKGO_LAZY_INTRINSICS=0 run programs the same", () => {
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/quickgo.js");
+  const src = `function where(c) { c.send(typeof Map + " " + new Error("x").stack.split("\\n")[0].trim()) }
+function main() { const c = chan(); go(where, c); println(c.recv(), String(chan).includes("[native code]")) }`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-hatches-")), "prog.js");
+  fs.writeFileSync(file, src);
+  const outputs = [{}, { QUICKGO_BYTECODE: "0" }, { QUICKGO_LAZY_INTRINSICS: "0" }, { QUICKGO_BYTECODE: "0", QUICKGO_LAZY_INTRINSICS: "0" }].map((env) => {
+    const r = spawnSync(process.execPath, [bin, "run", file], { encoding: "utf8", env: { ...process.env, ...env } });
+    assert.is(r.status, 0, r.stderr);
+    return r.stdout;
+  });
+  assert.is(outputs[0], `function at where (${file}:1:56) true\n`);
+  for (const o of outputs) assert.is(o, outputs[0]);
 });
 
 test.run();
