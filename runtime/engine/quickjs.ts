@@ -237,8 +237,13 @@ export class QuickJSWasm {
    * the map has all of them.
    */
   private readonly lazyContexts = new Map<JSContextPtr, number>();
-  /** A word of wasm memory for out-parameters (arrayBufferData's length); used and read at once, never across guest code. */
-  private readonly lengthCell: Ptr;
+  /**
+   * A word of wasm memory for out-parameters (arrayBufferData's length); used
+   * and read at once, never across guest code. Allocated on first use, not in
+   * the constructor, which runs before the glue and the setup twin have set
+   * up the instance's memory.
+   */
+  private lengthCell: Ptr = 0;
   /** Compiled scripts (prelude, programs), so each new context reads bytecode instead of parsing; null when QUICKGO_BYTECODE=0. */
   readonly bytecode: BytecodeCache | null;
 
@@ -257,7 +262,6 @@ export class QuickJSWasm {
     this.truePtr = this.x.QTS_GetTrue();
     this.falsePtr = this.x.QTS_GetFalse();
     this.bytecode = process.env.QUICKGO_BYTECODE === "0" ? null : new BytecodeCache(this);
-    this.lengthCell = this.mallocOrThrow(8);
   }
 
   /**
@@ -427,6 +431,7 @@ export class QuickJSWasm {
    * TypeError is then pending in ctx).
    */
   private arrayBufferData(ctx: JSContextPtr, v: JSValuePtr): Ptr {
+    if (this.lengthCell === 0) this.lengthCell = this.mallocOrThrow(8);
     return this.x.qg_array_buffer_data(ctx, v, this.lengthCell);
   }
 
