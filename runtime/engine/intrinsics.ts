@@ -1,8 +1,9 @@
 // Lazy intrinsics: a goroutine's context starts without Date, Proxy, the
 // Map/Set family and the typed arrays, and gets each group the first time
-// the goroutine names one of its globals. Those four groups are 20 KiB of the
-// 66 KiB a runtime and full context take, and half the time to create and
-// free them (measured: 259 -> 136 us per runtime + context + free, Node 26).
+// the goroutine names one of its globals. Those four groups are 19 KiB of a
+// full context's 51 KiB, and a good part of the time to create and free it
+// (`node dist/bench/setup-cost.js`, Node 26 jspi, modes "bytecode" vs "lazy":
+// context 154 -> 86 us, free 135 -> 107 us).
 //
 // How, without rebuilding QuickJS:
 //  - Build time (addLazyIntrinsics): QTS_NewContext calls JS_AddIntrinsic<X>

@@ -527,9 +527,9 @@ export class QuickJSWasm {
     return s;
   }
 
-  /** Evaluates a classic script; returns the result or exception JSValue* (caller frees). */
   /**
-   * Runs a global script in ctx (through the bytecode cache). With
+   * Runs a global script in ctx (through the bytecode cache) and returns the
+   * result or exception JSValue* (caller frees). With
    * `stripDebug` its functions keep no debug info: no source text (their
    * toString says [native code]), line tables or local names (stack frames
    * print "at name", no location). For the prelude, whose source every
