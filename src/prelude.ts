@@ -29,7 +29,7 @@ export interface BuiltPrelude extends PreludeSources {
 }
 
 const dir = path.join(packageRoot, "src", "prelude");
-export const MODULES = ["codec", "plain", "inspect", "select", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"] as const;
+export const MODULES = ["codec", "plain", "inspect", "select", "waitgroup", "mutex", "sync", "time", "context", "errgroup", "atomic", "runtime", "net"] as const;
 /** Where the build writes the minified prelude: next to this file in dist/src/. */
 export const BUILT_PRELUDE = path.join(path.dirname(fileURLToPath(import.meta.url)), "prelude.json");
 

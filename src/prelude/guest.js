@@ -42,8 +42,8 @@
       const id = +key.slice(1);
       switch (key[0]) {
         case "c": h = new Chan(id); break;
-        case "w": h = new (lazy("sync").WaitGroup)(id); break;
-        case "m": h = new (lazy("sync").Mutex)(id); break;
+        case "w": h = new (lazy("waitgroup").WaitGroup)(id); break;
+        case "m": h = new (lazy("mutex").Mutex)(id); break;
         case "o": h = new (lazy("sync").Once)(id); break;
         case "n": h = new (lazy("net").Conn)(id); break;
         case "l": h = new (lazy("net").Listener)(id); break;
@@ -299,7 +299,7 @@
   // object, cost ~6 KiB of QuickJS heap per goroutine).
   for (const k of Object.keys(api)) define(k, api[k]);
   const lazyNames = {
-    select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "sync", Mutex: "sync", Once: "sync",
+    select: "select", recv: "select", send: "select", otherwise: "select", WaitGroup: "waitgroup", Mutex: "mutex", Once: "sync",
     sync: "sync", semaphore: "sync", time: "time", context: "context", errgroup: "errgroup", atomic: "atomic", runtime: "runtime",
     net: "net", bufio: "net", TextEncoder: "net", TextDecoder: "net",
     args: "",

@@ -3,56 +3,11 @@
 // the first time it uses one; defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, Handle, spawn, handleFrom } = rt;
-  class WaitGroup extends Handle {
-    constructor(id) {
-      super("w", id === undefined ? host(OP.WgNew) : id);
-    }
-    add(delta = 1) {
-      host(OP.WgAdd, this.id, delta);
-    }
-    done() {
-      host(OP.WgAdd, this.id, -1);
-    }
-    wait() {
-      host(OP.WgWait, this.id);
-    }
-    // Go 1.25's WaitGroup.Go: add(1), then fn(...args) in a new goroutine that calls done() when it returns.
-    go(fn, ...args) {
-      this.add(1);
-      try {
-        return spawn(fn, args, this.key, "WaitGroup.go");
-      } catch (e) {
-        this.done();
-        throw e;
-      }
-    }
-    // Runs in the new goroutine (see guest.js entry).
-    runGoroutine(fn, args) {
-      try {
-        fn(...args);
-      } finally {
-        this.done();
-      }
-    }
-  }
-  // Go's sync.Locker: the host's Lock ops take either kind of mutex (for an RWMutex, its write side).
-  class Locker extends Handle {
-    lock() {
-      host(OP.Lock, this.id);
-    }
-    unlock() {
-      host(OP.Unlock, this.id);
-    }
-    tryLock() {
-      return host(OP.TryLock, this.id);
-    }
-  }
-  class Mutex extends Locker {
-    constructor(id) {
-      super("m", id === undefined ? host(OP.MutexNew) : id);
-    }
-  }
+  const { host, Handle, handleFrom } = rt;
+  // WaitGroup, Locker and Mutex live in modules of their own (waitgroup.js, mutex.js),
+  // which goroutines that use only them load without this one; the classes are the same.
+  const { WaitGroup } = rt.lazy("waitgroup");
+  const { Locker, Mutex } = rt.lazy("mutex");
   class Once extends Handle {
     constructor(id) {
       super("o", id === undefined ? host(OP.OnceNew) : id);

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { eachBackend, run } from "../helpers.js";
+import { Scheduler } from "../../runtime/scheduler.js";
 
 eachBackend(test, "WaitGroup.wait returns once every goroutine called done", async (backend) => {
   const r = await run(
@@ -111,6 +112,34 @@ eachBackend(test, "the sync namespace holds the core API's types too", async (ba
     { backend },
   );
   assert.is(r.stdout, "true true true true true\nok\n");
+});
+
+eachBackend(test, "a goroutine handed a WaitGroup and a Mutex loads only their modules, and they are sync's classes", async (backend) => {
+  // Which prelude modules each goroutine loads, seen from the host.
+  const loaded: string[] = [];
+  const load = Scheduler.prototype.loadPreludeModule;
+  Scheduler.prototype.loadPreludeModule = function (g, name) {
+    loaded.push(`${g.id}:${name}`);
+    return load.call(this, g, name);
+  };
+  try {
+    const r = await run(
+      `function worker(wg, mu, out) { mu.lock(); out.send(1); mu.unlock(); wg.done() }
+       function main() {
+         const wg = new WaitGroup(), mu = new Mutex(), out = chan(1)
+         wg.add(1)
+         go(worker, wg, mu, out)
+         wg.wait()
+         println(out.recv(), wg instanceof sync.WaitGroup, mu instanceof sync.Mutex, new sync.Cond(mu).L === mu)
+       }`,
+      { backend },
+    );
+    assert.is(r.stdout, "1 true true true\n");
+    assert.equal(loaded.filter((l) => l.startsWith("2:")).sort(), ["2:mutex", "2:waitgroup"]);
+    assert.ok(loaded.includes("1:sync"), "main, naming sync, loads it");
+  } finally {
+    Scheduler.prototype.loadPreludeModule = load;
+  }
 });
 
 eachBackend(test, "Once runs its function once; concurrent callers wait for it", async (backend) => {
