@@ -125,18 +125,18 @@ function timeSetup(w: QuickJSWasm, stackTop: number, mode: Mode): Record<Phase, 
 function memory(w: QuickJSWasm, stackTop: number, mode: Mode): { runtime: number; context: number; prelude: number; program: number } {
   w.stackPointer = stackTop;
   const rt = w.x.QTS_NewRuntime();
-  const runtime = w.heapUsage(rt).bytes;
+  const runtime = w.runtimeHeapBytes(rt);
   const ctx = newContext(w, rt, mode);
   const host = w.newFunction(ctx, "__qg", 1);
   w.setGlobal(ctx, "__qg", host);
   w.x.QTS_FreeValuePointer(ctx, host);
-  const context = w.heapUsage(rt).bytes;
+  const context = w.runtimeHeapBytes(rt);
   if (mode === "parse") evalOk(w, ctx, prelude, 0);
   else evalCached(w, ctx, prelude, mode, preludeFile(mode));
-  const withPrelude = w.heapUsage(rt).bytes;
+  const withPrelude = w.runtimeHeapBytes(rt);
   if (mode === "parse") evalOk(w, ctx, program, 0);
   else evalCached(w, ctx, program, mode);
-  const withProgram = w.heapUsage(rt).bytes;
+  const withProgram = w.runtimeHeapBytes(rt);
   w.freeContext(ctx);
   w.x.QTS_FreeRuntime(rt);
   return { runtime, context: context - runtime, prelude: withPrelude - context, program: withProgram - withPrelude };

@@ -86,8 +86,13 @@ export class G {
   // --- engine (hot on switches) ---
   /** the wasm instance this G lives in, chosen at its first run */
   engine: Engine | null = null;
+  /** The runtime g's context lives in, shared with other goroutines (runtime-groups.ts). */
   rt: JSRuntimePtr = 0;
   ctx: JSContextPtr = 0;
+  /** g's heap account in wasm memory (heap-accounting.ts), set with rt. */
+  account: Ptr = 0;
+  /** While parked: the head of g's QuickJS frame chain (JSRuntime.current_stack_frame), restored when it runs. */
+  frame: Ptr = 0;
   /** The entry call: function, this, argc and argv pointers, re-issued to rewind (asyncify). */
   entryFn: JSValuePtr = 0;
   entryArgv: Ptr = 0;

@@ -20,7 +20,7 @@
 // `program`, a session: Gs are started by the host (spawn), each with its own
 // program image, and it ends only by finish() (its owner keeps hostWaiters > 0).
 import type { Engine, GuestHost } from "./engine/engine.js";
-import { GUEST_STACK_LIMIT, PARK } from "./engine/engine.js";
+import { PARK } from "./engine/engine.js";
 import { type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
@@ -81,7 +81,7 @@ export interface SchedStats {
   wasmMemoryBytes: number;
   /** live goroutines (at the end: those still alive when the program ended) */
   goroutines: number;
-  /** bytes the live goroutines' QuickJS heaps hold (each bounded by memoryLimit), like Go's HeapAlloc */
+  /** bytes the live goroutines' QuickJS runtimes hold (shared parts and uncollected garbage included; each goroutine bounded by memoryLimit), like Go's HeapAlloc */
   heapBytes: number;
   /** open sockets and listeners (each has one pollDesc); 0 once the program has ended */
   sockets: number;
@@ -386,11 +386,9 @@ export class Scheduler implements GuestHost {
     const x = wasm.x;
     g.inSetup = true;
     this.startGuard();
-    g.rt = x.QTS_NewRuntime();
-    if (!g.rt) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS runtime)", trace: "" });
-    x.QTS_RuntimeSetMaxStackSize(g.rt, GUEST_STACK_LIMIT);
-    if (this.opts.memoryLimit) x.QTS_RuntimeSetMemoryLimit(g.rt, this.opts.memoryLimit);
-    if (this.opts.preempt) x.QTS_RuntimeEnableInterruptHandler(g.rt);
+    if (!wasm.runtimes.attach(g, { memoryLimit: this.opts.memoryLimit ?? 0, preempt: !!this.opts.preempt })) {
+      throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS runtime)", trace: "" });
+    }
     g.ctx = wasm.newGoroutineContext(g.rt);
     if (!g.ctx) throw new SetupPanic({ goroutine: g.id, message: "runtime: out of memory (cannot create the goroutine's JS context)", trace: "" });
     const ctx = g.ctx;
@@ -550,8 +548,8 @@ export class Scheduler implements GuestHost {
     if (g.entryFn) x.QTS_FreeValuePointer(g.ctx, g.entryFn);
     g.entryFn = 0;
     if (g.ctx) g.engine!.wasm.freeContext(g.ctx);
-    if (g.rt) x.QTS_FreeRuntime(g.rt);
-    g.ctx = g.rt = 0;
+    g.engine!.wasm.runtimes.detach(g);
+    g.ctx = 0;
     g.savedStack = g.savedUnwind = undefined;
   }
 
@@ -582,8 +580,8 @@ export class Scheduler implements GuestHost {
   private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
     // A G that died of its memory limit may have no room left to describe
     // itself; it is ending, so the limit is lifted.
-    const heap = wasm.heapUsage(g.rt);
-    if (heap.limit > 0) wasm.liftHeapLimit(g.rt);
+    const heap = wasm.runtimes.usage(g);
+    if (heap.limit > 0) wasm.runtimes.liftLimit(g);
     const info = this.describeValue(wasm, g, exc);
     // With no room even for its "out of memory" error, QuickJS throws null,
     // or nothing at all when that happens while it builds one: say what happened.
@@ -786,9 +784,7 @@ export class Scheduler implements GuestHost {
   }
 
   private heapBytes(): number {
-    let n = 0;
-    for (const g of this.allgs.values()) if (g.rt && g.engine) n += g.engine.wasm.heapUsage(g.rt).bytes;
-    return n;
+    return this.engines.reduce((n, e) => n + e.wasm.runtimes.heapBytes(), 0);
   }
 
 }

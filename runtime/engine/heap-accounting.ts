@@ -1,5 +1,6 @@
-// Real byte accounting for each goroutine's QuickJS heap, so that a memory
-// limit (JS_SetMemoryLimit) bounds bytes.
+// Real byte accounting for QuickJS heaps, per runtime and per goroutine, so
+// that a goroutine's memory limit bounds its bytes even when several
+// goroutines share one JSRuntime (runtime-groups.ts).
 //
 // Why: QuickJS counts an allocation as malloc_usable_size(p) + 8, and its
 // emscripten build has no malloc_usable_size (it returns 0). So a runtime's
@@ -8,6 +9,7 @@
 // ones through (a loop pushing 1 MiB strings ran the instance out of its
 // 2 GiB before a 64 MiB limit was reached). Upstream knows
 // (justjake/quickjs-emscripten#206, #271); fixing it in C needs our own build.
+// And QuickJS's limit is per runtime, while ours is per goroutine.
 //
 // How, without rebuilding QuickJS:
 //  - Build time (addHeapAccounting): both binaries get four functions with
@@ -15,14 +17,24 @@
 //    usable_size) that do what js_def_* do, but add dlmalloc's real usable size
 //    of each block. They are appended to the function table at the same slots
 //    in both binaries (the setup twin needs identical tables).
+//  - Each also charges the goroutine account that JSMallocState.opaque
+//    points to (0: none), and refuses an allocation that would take that
+//    account past its limit. The host points opaque at the running
+//    goroutine's account whenever it switches (runtime-groups.ts). The
+//    runtime's own malloc_size stays the total, which QuickJS's GC trigger
+//    reads; its malloc_limit is not used.
 //  - Load time (installHeapAccounting): JS_NewRuntime copies its functions
 //    from a static JSMallocFunctions in the data segment. We find that struct
 //    (the four slots a fresh runtime starts with, stored once below the heap)
 //    and point it at ours, before any goroutine's runtime exists, so every
 //    runtime counts every byte from its first allocation.
 //
-// Invariant: a block's accounted size is usable(p) + 8 at malloc and at free,
-// so malloc_size returns exactly to its start when everything is freed.
+// Invariants: a block's accounted size is usable(p) + 8 at malloc and at free,
+// so a runtime's malloc_size returns exactly to its start when everything is
+// freed. An account is charged by whichever goroutine runs when a block is
+// allocated or freed; a block one goroutine allocated and another freed (an
+// atom both used, garbage the collector found while the other ran) moves
+// bytes between them, so an account never goes below 0 (it is clamped).
 import type binaryenType from "binaryen";
 
 /** Byte offset of JSRuntime's JSMallocState: it follows the four JSMallocFunctions slots (checked at load). */
@@ -31,13 +43,19 @@ export const RT_MALLOC_STATE = 16;
 const STATE_COUNT = 0;
 export const STATE_SIZE = 4;
 export const STATE_LIMIT = 8;
+/** JSMallocState.opaque (unused by QuickJS, NULL from JS_NewRuntime): the account charged now, or 0. */
+export const STATE_ACCOUNT = 12;
 /**
- * JSMallocState.opaque, unused by QuickJS's default functions (JS_NewRuntime
- * passes NULL): ours set it to 1 once they refuse an allocation for the
- * limit, so the host can tell why a goroutine died (QuickJS throws null when
- * it has no room even for its "out of memory" error).
+ * A goroutine's account (ACCOUNT_BYTES bytes of wasm memory, runtime-groups.ts):
+ * its bytes, its limit (0xffffffff: none), and a flag the functions set to 1
+ * once they refuse an allocation for the limit, so the host can tell why a
+ * goroutine died (QuickJS throws null when it has no room even for its "out
+ * of memory" error).
  */
-export const STATE_LIMIT_HIT = 12;
+export const ACCOUNT_SIZE = 0;
+export const ACCOUNT_LIMIT = 4;
+export const ACCOUNT_LIMIT_HIT = 8;
+export const ACCOUNT_BYTES = 12;
 /** QuickJS's MALLOC_OVERHEAD, kept so figures match what QuickJS reports elsewhere. */
 const MALLOC_OVERHEAD = 8;
 /**
@@ -79,46 +97,60 @@ export function addHeapAccounting(binaryen: typeof binaryenType, mod: binaryenTy
    */
   const usableOf = (p: binaryenType.ExpressionRef): binaryenType.ExpressionRef =>
     mod.i32.sub(mod.i32.and(load(mod.i32.sub(p, mod.i32.const(4)), 0), mod.i32.const(-8)), mod.i32.const(4));
-  /** s->malloc_size + add - sub > s->malloc_limit, in 64 bits (no wrap-around). */
+  /** The account charged now (s->opaque; 0: none). */
+  const acct = (s: number): binaryenType.ExpressionRef => load(get(s), STATE_ACCOUNT);
+  /** There is an account and its bytes + add - sub > its limit, in 64 bits (no wrap-around). */
   const overLimit = (s: number, add: binaryenType.ExpressionRef, sub?: binaryenType.ExpressionRef): binaryenType.ExpressionRef => {
-    let total = mod.i64.add(u64(load(get(s), STATE_SIZE)), u64(add));
+    let total = mod.i64.add(u64(load(acct(s), ACCOUNT_SIZE)), u64(add));
     if (sub) total = mod.i64.sub(total, u64(sub));
-    return mod.i64.gt_s(total, u64(load(get(s), STATE_LIMIT)));
+    return mod.if(acct(s), mod.i64.gt_s(total, u64(load(acct(s), ACCOUNT_LIMIT))), mod.i32.const(0));
   };
   const refuse = (s: number): binaryenType.ExpressionRef =>
-    mod.block(null, [store(get(s), STATE_LIMIT_HIT, mod.i32.const(1)), mod.return(mod.i32.const(0))]);
-  const account = (s: number, countDelta: number, bytes: binaryenType.ExpressionRef): binaryenType.ExpressionRef =>
+    mod.block(null, [store(acct(s), ACCOUNT_LIMIT_HIT, mod.i32.const(1)), mod.return(mod.i32.const(0))]);
+  /**
+   * Adds `bytes` (an i32 local, possibly negative) to the runtime's total and
+   * to the account, if any, which is clamped at 0; `countDelta` to the block count.
+   */
+  const account = (s: number, countDelta: number, bytes: number): binaryenType.ExpressionRef =>
     mod.block(null, [
       store(get(s), STATE_COUNT, mod.i32.add(load(get(s), STATE_COUNT), mod.i32.const(countDelta))),
-      store(get(s), STATE_SIZE, mod.i32.add(load(get(s), STATE_SIZE), bytes)),
+      store(get(s), STATE_SIZE, mod.i32.add(load(get(s), STATE_SIZE), get(bytes))),
+      mod.if(acct(s), store(acct(s), ACCOUNT_SIZE,
+        mod.select(
+          mod.i32.lt_s(mod.i32.add(load(acct(s), ACCOUNT_SIZE), get(bytes)), mod.i32.const(0)),
+          mod.i32.const(0),
+          mod.i32.add(load(acct(s), ACCOUNT_SIZE), get(bytes)),
+        ))),
     ]);
 
   // qg_heap_usable(p) -> size
   mod.addFunction("qg_heap_usable", binaryen.createType([i32]), i32, [],
     mod.if(get(0), usableOf(get(0)), mod.i32.const(0)));
 
-  // qg_heap_malloc(s, size) -> p   (locals: 2 = p)
-  mod.addFunction("qg_heap_malloc", binaryen.createType([i32, i32]), i32, [i32],
+  // qg_heap_malloc(s, size) -> p   (locals: 2 = p, 3 = bytes)
+  mod.addFunction("qg_heap_malloc", binaryen.createType([i32, i32]), i32, [i32, i32],
     mod.block(null, [
       mod.if(overLimit(0, get(1)), refuse(0)),
       mod.local.set(2, mod.call(malloc, [get(1)], i32)),
       mod.if(mod.i32.eqz(get(2)), mod.return(mod.i32.const(0))),
-      account(0, 1, mod.i32.add(usableOf(get(2)), mod.i32.const(MALLOC_OVERHEAD))),
+      mod.local.set(3, mod.i32.add(usableOf(get(2)), mod.i32.const(MALLOC_OVERHEAD))),
+      account(0, 1, 3),
       mod.return(get(2)),
     ], i32));
 
-  // qg_heap_free(s, p)
-  mod.addFunction("qg_heap_free", binaryen.createType([i32, i32]), none, [],
+  // qg_heap_free(s, p)   (locals: 2 = -bytes)
+  mod.addFunction("qg_heap_free", binaryen.createType([i32, i32]), none, [i32],
     mod.if(get(1), mod.block(null, [
-      account(0, -1, mod.i32.sub(mod.i32.const(0), mod.i32.add(usableOf(get(1)), mod.i32.const(MALLOC_OVERHEAD)))),
+      mod.local.set(2, mod.i32.sub(mod.i32.const(0), mod.i32.add(usableOf(get(1)), mod.i32.const(MALLOC_OVERHEAD)))),
+      account(0, -1, 2),
       mod.call(free, [get(1)], none),
     ])));
 
-  // qg_heap_realloc(s, p, size) -> q   (locals: 3 = old usable, 4 = q)
+  // qg_heap_realloc(s, p, size) -> q   (locals: 3 = old usable, 4 = q, 5 = bytes)
   // As js_def_realloc: p == 0 is malloc, size == 0 is free. Otherwise a new
   // block, a copy and a free (the wasm has no realloc export to call), except
   // for a small shrink, which keeps the block.
-  mod.addFunction("qg_heap_realloc", binaryen.createType([i32, i32, i32]), i32, [i32, i32],
+  mod.addFunction("qg_heap_realloc", binaryen.createType([i32, i32, i32]), i32, [i32, i32, i32],
     mod.block(null, [
       mod.if(mod.i32.eqz(get(1)),
         mod.return(mod.if(get(2), mod.call("qg_heap_malloc", [get(0), get(2)], i32), mod.i32.const(0)))),
@@ -138,7 +170,8 @@ export function addHeapAccounting(binaryen: typeof binaryenType, mod: binaryenTy
       mod.local.set(4, mod.call(malloc, [get(2)], i32)),
       mod.if(mod.i32.eqz(get(4)), mod.return(mod.i32.const(0))),
       mod.memory.copy(get(4), get(1), mod.select(mod.i32.lt_u(get(2), get(3)), get(2), get(3))),
-      store(get(0), STATE_SIZE, mod.i32.add(load(get(0), STATE_SIZE), mod.i32.sub(usableOf(get(4)), get(3)))),
+      mod.local.set(5, mod.i32.sub(usableOf(get(4)), get(3))),
+      account(0, 0, 5),
       mod.call(free, [get(1)], none),
       mod.return(get(4)),
     ], i32));

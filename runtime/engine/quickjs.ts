@@ -14,7 +14,8 @@ import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifes
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
 import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
-import { installHeapAccounting, RT_MALLOC_STATE, STATE_LIMIT, STATE_LIMIT_HIT, STATE_SIZE } from "./heap-accounting.js";
+import { installHeapAccounting, RT_MALLOC_STATE, STATE_SIZE } from "./heap-accounting.js";
+import { RuntimeGroups } from "./runtime-groups.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
 export type Ptr = number;
@@ -244,6 +245,8 @@ export class QuickJSWasm {
    * up the instance's memory.
    */
   private lengthCell: Ptr = 0;
+  /** Made on first use (after the heap accounting is installed): see the runtimes getter. */
+  private groups: RuntimeGroups | undefined;
   /** Compiled scripts (prelude, programs), so each new context reads bytecode instead of parsing; null when QUICKGO_BYTECODE=0. */
   readonly bytecode: BytecodeCache | null;
 
@@ -499,21 +502,18 @@ export class QuickJSWasm {
   }
 
   /**
-   * A runtime's heap: bytes allocated (real sizes, see heap-accounting.ts),
-   * its limit (0: none) and whether an allocation was ever refused for the
-   * limit. Read from JSRuntime's JSMallocState, which follows its four malloc
-   * function slots (checked at load).
+   * Bytes a runtime's heap holds, all its goroutines' together (real sizes,
+   * see heap-accounting.ts). Read from JSRuntime's JSMallocState, which
+   * follows its four malloc function slots (checked at load). A goroutine's
+   * own share is runtimes.usage(g).
    */
-  heapUsage(rt: JSRuntimePtr): { bytes: number; limit: number; limitHit: boolean } {
-    const state = rt + RT_MALLOC_STATE;
-    const i32 = this.heap32();
-    const limit = i32[(state + STATE_LIMIT) >> 2]! >>> 0;
-    return { bytes: i32[(state + STATE_SIZE) >> 2]! >>> 0, limit: limit === 0xffffffff ? 0 : limit, limitHit: i32[(state + STATE_LIMIT_HIT) >> 2] === 1 };
+  runtimeHeapBytes(rt: JSRuntimePtr): number {
+    return this.heap32()[(rt + RT_MALLOC_STATE + STATE_SIZE) >> 2]! >>> 0;
   }
 
-  /** Lifts a runtime's heap limit (what JS_SetMemoryLimit(rt, -1) does). */
-  liftHeapLimit(rt: JSRuntimePtr): void {
-    this.heap32()[(rt + RT_MALLOC_STATE + STATE_LIMIT) >> 2] = -1;
+  /** Which goroutines share which QuickJS runtime, and what is switched with them (runtime-groups.ts). */
+  get runtimes(): RuntimeGroups {
+    return (this.groups ??= new RuntimeGroups(this));
   }
 
   typeOf(ctx: JSContextPtr, v: JSValuePtr): string {

@@ -88,12 +88,15 @@ export class StackRegions {
     }
     g.stackResident = false;
     this.wasm.stackPointer = g.savedSP !== 0 ? g.savedSP : top;
+    // QuickJS's view of the stack (its frame chain, its stack limit) is g's too.
+    this.wasm.runtimes.enter(g, top);
   }
 
   /** g parked at the current stack pointer: its bytes stay in its region until evicted. */
   parked(g: G): void {
     g.savedSP = this.wasm.stackPointer;
     g.stackResident = true;
+    this.wasm.runtimes.parked(g);
   }
 
   /** g is over: its region's bytes are garbage. */

@@ -35,7 +35,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 7;
+const BUILD_REVISION = 8;
 export const STACK_POINTER_EXPORT = "qg_stack_pointer";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;

@@ -112,13 +112,14 @@ eachBackend(test, "an ArrayBuffer the host creates in a lazy context has its pro
   w.x.QTS_FreeRuntime(rt);
 });
 
-test("the escape hatches QUICKGO_BYTECODE=0 and QUICKGO_LAZY_INTRINSICS=0 run programs the same", () => {
+test("the escape hatches QUICKGO_BYTECODE=0, QUICKGO_LAZY_INTRINSICS=0 and QUICKGO_GOROUTINES_PER_RUNTIME=1 run programs the same", () => {
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/quickgo.js");
   const src = `function where(c) { c.send(typeof Map + " " + new Error("x").stack.split("\\n")[0].trim()) }
 function main() { const c = chan(); go(where, c); println(c.recv(), String(chan).includes("[native code]")) }`;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-hatches-")), "prog.js");
   fs.writeFileSync(file, src);
-  const outputs = [{}, { QUICKGO_BYTECODE: "0" }, { QUICKGO_LAZY_INTRINSICS: "0" }, { QUICKGO_BYTECODE: "0", QUICKGO_LAZY_INTRINSICS: "0" }].map((env) => {
+  const hatches = [{}, { QUICKGO_BYTECODE: "0" }, { QUICKGO_LAZY_INTRINSICS: "0" }, { QUICKGO_GOROUTINES_PER_RUNTIME: "1" }];
+  const outputs = [...hatches, { QUICKGO_BYTECODE: "0", QUICKGO_LAZY_INTRINSICS: "0", QUICKGO_GOROUTINES_PER_RUNTIME: "1" }].map((env) => {
     const r = spawnSync(process.execPath, [bin, "run", file], { encoding: "utf8", env: { ...process.env, ...env } });
     assert.is(r.status, 0, r.stderr);
     return r.stdout;
