@@ -109,10 +109,10 @@ export class G {
   /** Copy of the asyncify data while parked (asyncify only). */
   savedUnwind: Uint8Array | undefined = undefined;
   savedUnwindLen = 0;
-  /** jspi only: resumes the suspended wasm stack. */
-  wake: (() => void) | undefined = undefined;
-  /** jspi only: unwinds the suspended wasm stack without running it (see Engine.release). */
-  abandon: (() => void) | undefined = undefined;
+  /** jspi only: resumes the suspended wasm stack (resolves the promise it waits on). */
+  wake: ((v: number) => void) | undefined = undefined;
+  /** jspi only: unwinds the suspended wasm stack without running it (rejects that promise; see Engine.release). */
+  abandon: ((e: Error) => void) | undefined = undefined;
   /** True between a resume and the re-issued import call that delivers `param`. */
   resuming = false;
   /** While waiting: undoes the wait (dequeues the sudog, stops the timer…), for kill. Cleared by ready. */

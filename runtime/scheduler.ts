@@ -348,14 +348,20 @@ export class Scheduler implements GuestHost {
       g.status = GStatus.Running;
       this.current = g;
       this.stats.switches++;
-      const pending = this.engineFor(g).run(g);
-      if (pending) {
-        pending.then(() => this.afterRun(g) && this.runLoop(began));
+      if (!this.engineFor(g).run(g, this.afterAsyncRun)) {
+        this.loopBegan = began; // the loop goes on in afterAsyncRun
         return;
       }
       if (!this.afterRun(g)) return;
     }
   }
+
+  /** When the slice of runLoop that an asynchronous engine run (jspi) interrupted began. */
+  private loopBegan = 0;
+  /** An asynchronous engine run stopped (the G in `current`): the loop goes on. Made once, not per run. */
+  private readonly afterAsyncRun = (): void => {
+    if (this.afterRun(this.current!)) this.runLoop(this.loopBegan);
+  };
 
   /** Bookkeeping after g stopped running; false when the program is over. */
   private afterRun(g: G): boolean {
@@ -690,8 +696,9 @@ export class Scheduler implements GuestHost {
     this.calls.dumpRequested = g;
     const status = g.status;
     this.current = g;
-    const p = g.engine!.run(g);
-    if (p) await p;
+    await new Promise<void>((resolve) => {
+      if (g.engine!.run(g, resolve)) resolve();
+    });
     this.current = null;
     g.status = status;
     this.calls.dumpRequested = null;

@@ -98,7 +98,7 @@ export class AsyncifyEngine implements Engine {
     return this.wasm.throwError(g.ctx, "quickgo: a goroutine cannot block during its setup or teardown");
   }
 
-  run(g: G): void {
+  run(g: G): boolean {
     const w = this.wasm;
     const a = w.asyncify!;
     const callerSP = w.stackPointer;
@@ -142,5 +142,6 @@ export class AsyncifyEngine implements Engine {
       w.stackPointer = callerSP;
       this.current = null;
     }
+    return true;
   }
 }

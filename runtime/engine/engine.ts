@@ -28,10 +28,12 @@ export interface Engine {
   readonly wasm: QuickJSWasm;
   /**
    * Runs g (first run or resume) until it parks or exits. Only one G runs at a
-   * time per process. Returns a promise when the backend needs the event loop
-   * to switch (jspi); the asyncify backend returns synchronously.
+   * time per process. Returns true when g has stopped by the time run
+   * returns (asyncify: always); otherwise (jspi) g runs once the current
+   * microtask is over and the engine calls `stopped` when it has stopped,
+   * possibly from inside another call to run (never before run returns).
    */
-  run(g: G): void | Promise<void>;
+  run(g: G, stopped: () => void): boolean;
   /**
    * The program is over and g, parked, will never run again: release what
    * the engine holds for it outside wasm memory. A no-op for asyncify (a

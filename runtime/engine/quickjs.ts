@@ -10,7 +10,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
-import { ensureWasm, STACK_POINTER_EXPORT, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+import { ensureWasm, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmManifest } from "./wasm-build.js";
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
 import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
@@ -193,10 +193,11 @@ function stripFlagsOf(h32: Int32Array, ctx: JSContextPtr): number {
   return ok ? rt + RT_STRIP_FLAGS : 0;
 }
 
-/** One instance's view of the shared memory: its raw exports and its stack-pointer global. */
+/** One instance's view of the shared memory: its raw exports and its stack pointer's accessors. */
 interface InstanceExports {
   x: RawExports;
-  sp: WebAssembly.Global;
+  spGet: () => number;
+  spSet: (v: number) => void;
 }
 
 /**
@@ -221,7 +222,9 @@ export class QuickJSWasm {
   x: RawExports;
   readonly asyncify: AsyncifyExports | undefined;
   readonly exports: WebAssembly.Exports;
-  private sp: WebAssembly.Global;
+  /** The stack pointer's accessors of the instance calls go to (see x). */
+  private spGet: () => number;
+  private spSet: (v: number) => void;
   private readonly main: InstanceExports;
   private twin: SetupTwin | undefined;
   private readonly memory: WebAssembly.Memory;
@@ -254,7 +257,8 @@ export class QuickJSWasm {
     const raw = instance.exports;
     this.main = exportsOf(instance, manifest);
     this.x = this.main.x;
-    this.sp = this.main.sp;
+    this.spGet = this.main.spGet;
+    this.spSet = this.main.spSet;
     this.exports = raw;
     this.asyncify = typeof raw.asyncify_start_unwind === "function" ? (raw as unknown as AsyncifyExports) : undefined;
     this.memory = memory;
@@ -322,10 +326,10 @@ export class QuickJSWasm {
   }
 
   get stackPointer(): number {
-    return this.sp.value as number;
+    return this.spGet();
   }
   set stackPointer(v: number) {
-    this.sp.value = v;
+    this.spSet(v);
   }
 
   /**
@@ -336,15 +340,17 @@ export class QuickJSWasm {
   onSetupTwin<T>(fn: () => T): T {
     const twin = this.twin;
     if (!twin || this.x === twin.x) return fn();
-    twin.sp.value = this.main.sp.value;
+    twin.spSet(this.main.spGet());
     this.x = twin.x;
-    this.sp = twin.sp;
+    this.spGet = twin.spGet;
+    this.spSet = twin.spSet;
     try {
       return fn();
     } finally {
-      this.main.sp.value = twin.sp.value;
+      this.main.spSet(twin.spGet());
       this.x = this.main.x;
-      this.sp = this.main.sp;
+      this.spGet = this.main.spGet;
+      this.spSet = this.main.spSet;
     }
   }
 
@@ -662,7 +668,10 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
     (x as Record<string, unknown>)[name] = raw[name];
     if (typeof raw[name] !== "function") throw new Error(`quickgo: wasm export ${name} missing (rebuild: npm run build)`);
   }
-  return { x: x as unknown as RawExports, sp: raw[STACK_POINTER_EXPORT] as WebAssembly.Global };
+  const spGet = raw[STACK_POINTER_GET];
+  const spSet = raw[STACK_POINTER_SET];
+  if (typeof spGet !== "function" || typeof spSet !== "function") throw new Error("quickgo: wasm stack-pointer exports missing (rebuild: npm run build)");
+  return { x: x as unknown as RawExports, spGet: spGet as () => number, spSet: spSet as (v: number) => void };
 }
 
 /** WTF-8: UTF-8 that also carries lone surrogates (as QuickJS does). */
