@@ -53,11 +53,14 @@ function inlineOps(src: string, file: string): string {
 export function expandedSources(): PreludeSources {
   const read = (f: string): string => inlineOps(fs.readFileSync(path.join(dir, f), "utf8"), f);
   return {
-    main: read("guest.js")
-      .replaceAll("__QG_SELECT_KINDS__", JSON.stringify(SelectKind))
-      .replaceAll("__QG_LAZY_INTRINSICS__", JSON.stringify(lazyGlobals())),
+    main: read("guest.js").replaceAll("__QG_LAZY_INTRINSICS__", JSON.stringify(lazyGlobals())),
     modules: Object.fromEntries(
-      MODULES.map((m) => [m, read(`${m}.js`).replaceAll("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind }))]),
+      MODULES.map((m) => [
+        m,
+        read(`${m}.js`)
+          .replaceAll("__QG_TOOLKIT__", JSON.stringify({ CtxKind, CtxErr, AtomicOp, TimerKind }))
+          .replaceAll("__QG_SELECT_KINDS__", JSON.stringify(SelectKind)),
+      ]),
     ),
   };
 }

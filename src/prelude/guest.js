@@ -2,14 +2,12 @@
 // Evaluated in each goroutine's QuickJS context before the program; codec.js
 // and inspect.js are loaded into the context only when first needed. It captures the hidden host function and removes it from the
 // global object, so programs reach the host only through this API.
-// The host replaces every opcode reference with its number and __QG_SELECT_KINDS__
-// with the select case kinds (src/prelude.ts).
+// The host replaces every opcode reference with its number (src/prelude.ts).
 (function () {
   "use strict";
   const host = globalThis.__qg;
   delete globalThis.__qg;
   // Opcodes (OP.Gosched…) are inlined as numbers by the host: no opcode table here.
-  const KIND = __QG_SELECT_KINDS__;
 
   // Prelude modules (select.js, sync.js, …) are evaluated on first use: every
   // goroutine parses this file, and parsing is most of what a spawn costs.
@@ -174,7 +172,7 @@
   };
   // runtime.goexit() throws this; entry() swallows it once finally blocks ran.
   const GOEXIT = Object.freeze({ message: "runtime.Goexit" });
-  const internals = { host, KIND, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
+  const internals = { host, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
 
   // Goroutines. A closure literal passed to go() was rewritten by the loader
   // into __qg_closure(id, [captured values]): the new goroutine rebuilds it.
@@ -232,13 +230,8 @@
   }
   const format = (args) => args.map(show).join(" ") + "\n";
   const println = (...a) => void host(OP.Print, 1, format(a));
-  const console = {
-    log: println,
-    info: println,
-    debug: println,
-    error: (...a) => void host(OP.Print, 2, format(a)),
-    warn: (...a) => void host(OP.Print, 2, format(a)),
-  };
+  const eprintln = (...a) => void host(OP.Print, 2, format(a));
+  const console = { log: println, info: println, debug: println, error: eprintln, warn: eprintln };
 
   // Entry of every goroutine: kind 0 = top-level function by name, 1 = closure factory.
   function entry(kind, ref, caps, args, wrap) {
@@ -305,9 +298,10 @@
     args: "",
   };
   // One function per name is the global's getter and setter (a setter gets an argument) and api's getter.
-  function lazyName(k, m) {
+  function lazyName(k) {
     return function (v) {
       if (arguments.length) return void define(k, v);
+      const m = lazyNames[k]; // looked up, not captured: one variable less per closure
       if (m === "") return JSON.parse(host(OP.Args));
       v = lazy(m)[k];
       if (this === globalThis) define(k, v);
@@ -315,7 +309,7 @@
     };
   }
   for (const k of Object.keys(lazyNames)) {
-    const acc = lazyName(k, lazyNames[k]);
+    const acc = lazyName(k);
     Object.defineProperty(api, k, { get: acc, enumerable: true });
     Object.defineProperty(globalThis, k, { get: acc, set: acc, configurable: true });
   }

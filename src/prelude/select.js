@@ -2,7 +2,8 @@
 // time it uses select/recv/send/otherwise; defines only globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
-  const { host, KIND, chanId, encode, decode } = rt; // opcodes are inlined as numbers by src/prelude.ts
+  const { host, chanId, encode, decode } = rt; // opcodes are inlined as numbers by src/prelude.ts
+  const KIND = __QG_SELECT_KINDS__; // the select case kinds, injected by src/prelude.ts
   const RECV = 0, SEND = 1, DEFAULT = 2;
   function recv(ch, fn) {
     return { k: RECV, ch, fn };
