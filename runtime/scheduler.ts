@@ -21,6 +21,7 @@
 // program image, and it ends only by finish() (its owner keeps hostWaiters > 0).
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { PARK } from "./engine/engine.js";
+import { nativeStackBudget, nativeStacks } from "./engine/jspi.js";
 import { type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
@@ -61,6 +62,8 @@ export interface SchedulerOptions {
   schedtraceMs?: number;
   /** spawning more live goroutines than this panics in the spawner; default unlimited */
   maxGoroutines?: number;
+  /** jspi: count this scheduler's goroutines against the process's native-stack budget (jspi.ts, nativeStacks) */
+  nativeStacks?: boolean;
   /** heap limit of each goroutine's JS runtime in bytes (QuickJS throws "out of memory" past it); 0 = none */
   memoryLimit?: number;
   /** called once for every G that dies (returned, panicked, crashed or killed) */
@@ -187,6 +190,16 @@ export class Scheduler implements GuestHost {
   spawn(start: StartSpec, program: ProgramImage): G {
     if (this.allgs.size >= (this.opts.maxGoroutines ?? Infinity)) {
       throw new GoPanic(`go: too many goroutines (the limit is ${this.opts.maxGoroutines})`);
+    }
+    if (this.opts.nativeStacks) {
+      const budget = nativeStackBudget();
+      if (nativeStacks.live >= budget) {
+        throw new GoPanic(
+          `go: too many goroutines (the limit is ${budget} in this process: under jspi each holds a native stack, ` +
+            `and vm.max_map_count allows about that many; raise it, or run with --backend asyncify)`,
+        );
+      }
+      nativeStacks.live++;
     }
     const g = new G(this.nextGoid++, start, program);
     this.allgs.set(g.id, g);
@@ -363,10 +376,15 @@ export class Scheduler implements GuestHost {
     if (this.afterRun(this.current!)) this.runLoop(this.loopBegan);
   };
 
+  /** g is dead: it leaves allgs (and the native-stack count). */
+  private forget(g: G): void {
+    if (this.allgs.delete(g.id) && this.opts.nativeStacks) nativeStacks.live--;
+  }
+
   /** Bookkeeping after g stopped running; false when the program is over. */
   private afterRun(g: G): boolean {
     this.current = null;
-    if (g.status === GStatus.Dead) this.allgs.delete(g.id);
+    if (g.status === GStatus.Dead) this.forget(g);
     return !this.finished;
   }
 
@@ -722,7 +740,7 @@ export class Scheduler implements GuestHost {
       this.readyLater(g);
     } else if (g.status === GStatus.Idle || (g.status === GStatus.Runnable && g.savedSP === 0)) {
       g.status = GStatus.Dead; // runqget skips it
-      this.allgs.delete(g.id);
+      this.forget(g);
       this.opts.onGoexit?.(g, undefined);
       if (g === this.main) this.die({ goroutine: 1, message: "goroutine 1 (main) was killed", trace: "" });
     }
@@ -776,6 +794,8 @@ export class Scheduler implements GuestHost {
     if (!this.finished || this.released) return;
     this.released = true;
     for (const g of this.allgs.values()) if (g !== this.current && g.engine) g.engine.release(g);
+    // Their stacks are gone (or were never made): they no longer count against the process's budget.
+    if (this.opts.nativeStacks) nativeStacks.live -= this.allgs.size;
   }
 
   /** The counters so far, and the goroutines and wasm memory now. */

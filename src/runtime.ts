@@ -343,6 +343,7 @@ export class Runtime {
       newEngine: (): Promise<Engine> => createEngine(this.backend, self(), this.opts.log),
       shardBytes: this.opts.shardBytes,
       maxGoroutines: this.opts.maxGoroutines,
+      nativeStacks: this.backend === "jspi",
       memoryLimit: this.opts.memoryLimit,
     };
   }

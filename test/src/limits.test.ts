@@ -8,7 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GoroutinePanic, Runtime } from "../../src/index.js";
 import { DEFAULT_MAX_GOROUTINES, DEFAULT_MEMORY_LIMIT } from "../../src/runtime.js";
-import { eachBackend, run } from "../helpers.js";
+import { backends, eachBackend, run } from "../helpers.js";
+import { jspiGoroutineBudget, nativeStacks } from "../../runtime/engine/jspi.js";
 
 test("maxGoroutines defaults to 1 000 000", async () => {
   const rt = await Runtime.create();
@@ -17,6 +18,34 @@ test("maxGoroutines defaults to 1 000 000", async () => {
   assert.is((rt as unknown as { opts: { maxGoroutines: number } }).opts.maxGoroutines, 1_000_000);
   await rt.shutdown();
 });
+
+test("the jspi goroutine budget leaves two memory mappings per goroutine under vm.max_map_count, beside a reserve", () => {
+  assert.is(jspiGoroutineBudget(65530, 1000), Math.floor((65530 - 1000 - 4096) / 2));
+  assert.is(jspiGoroutineBudget(Infinity, 1000), Infinity);
+  assert.is(jspiGoroutineBudget(1000, 900), 1);
+});
+
+if (backends.includes("jspi")) {
+  test("jspi: spawning past the process's native-stack budget panics in the spawner, and the goroutines count no more once the program ends", async () => {
+    const live = nativeStacks.live;
+    const saved = nativeStacks.budget;
+    nativeStacks.budget = live + 4; // main and three more
+    try {
+      const r = await run(
+        `function main() {
+           for (let i = 0; i < 3; i++) go(() => select())
+           try { go(() => select()) } catch (e) { println(e.message) }
+         }`,
+        { backend: "jspi" },
+      );
+      assert.is(r.code, 0);
+      assert.match(r.stdout, /^go: too many goroutines \(the limit is \d+ in this process: under jspi each holds a native stack, and vm\.max_map_count allows about that many; raise it, or run with --backend asyncify\)\n$/);
+      assert.is(nativeStacks.live, live);
+    } finally {
+      nativeStacks.budget = saved;
+    }
+  });
+}
 
 eachBackend(test, "maxGoroutines bounds live goroutines: past it go panics (catchable), and ended goroutines free their slots", async (backend) => {
   let out = "";
