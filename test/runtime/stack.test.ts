@@ -162,6 +162,33 @@ eachBackend(test, "many goroutines parked at different depths, more than there a
   assert.is(r.stdout, "48\n");
 });
 
+eachBackend(test, "a goroutine evicted from its stack region while parked shallow, then deep, then shallow again resumes intact each time", async (backend) => {
+  // Goroutine 17 shares main's region (16 regions, by id): whenever main runs,
+  // 17's parked stack is copied out, into a buffer that must grow for the deep park.
+  const r = await run(
+    `function dive(d, c, out) {
+       const mine = d * 7
+       if (d > 0) { const v = dive(d - 1, c, out); if (mine !== d * 7) throw new Error("frame clobbered"); return v + 1 }
+       out.send(c.recv())
+       return 0
+     }
+     function visitor(c, out) {
+       for (const depth of [1, 600, 2]) out.send(dive(depth, c, out))
+     }
+     function main() {
+       const c = chan(), out = chan(), park = chan()
+       for (let i = 2; i < 17; i++) go(() => park.recv())
+       go(visitor, c, out)
+       const got = []
+       for (let k = 0; k < 3; k++) { gosched(); c.send(k); got.push(out.recv(), out.recv()) }
+       println(got.join(" "))
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "0 1 1 600 2 2\n");
+});
+
 eachBackend(test, "session: an overflow ends the goroutine with a GoroutinePanic; the runtime and a second Runtime go on", async (backend) => {
   const opts = { backend, stderr: (): void => {} };
   const rt = await Runtime.create(opts);
