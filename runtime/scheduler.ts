@@ -21,7 +21,7 @@
 // program image, and it ends only by finish() (its owner keeps hostWaiters > 0).
 import type { Engine, GuestHost } from "./engine/engine.js";
 import { PARK } from "./engine/engine.js";
-import { nativeStackBudget, nativeStacks } from "./engine/jspi.js";
+import { nativeStackBudget, nativeStacks } from "./engine/native-stacks.js";
 import { type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { G, GStatus, statusName, type StartSpec } from "./goroutine.js";
 import { HostCalls } from "./hostcall.js";
@@ -62,7 +62,7 @@ export interface SchedulerOptions {
   schedtraceMs?: number;
   /** spawning more live goroutines than this panics in the spawner; default unlimited */
   maxGoroutines?: number;
-  /** jspi: count this scheduler's goroutines against the process's native-stack budget (jspi.ts, nativeStacks) */
+  /** jspi: count this scheduler's goroutines against the process's native-stack budget (engine/native-stacks.ts) */
   nativeStacks?: boolean;
   /** heap limit of each goroutine's JS runtime in bytes (QuickJS throws "out of memory" past it); 0 = none */
   memoryLimit?: number;

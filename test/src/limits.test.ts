@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { GoroutinePanic, Runtime } from "../../src/index.js";
 import { DEFAULT_MAX_GOROUTINES, DEFAULT_MEMORY_LIMIT } from "../../src/runtime.js";
 import { backends, eachBackend, run } from "../helpers.js";
-import { jspiGoroutineBudget, nativeStacks } from "../../runtime/engine/jspi.js";
+import { jspiGoroutineBudget, nativeStacks } from "../../runtime/engine/native-stacks.js";
 
 test("maxGoroutines defaults to 1 000 000", async () => {
   const rt = await Runtime.create();
