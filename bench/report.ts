@@ -418,6 +418,11 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "suspended goroutine are. The tables above were saved at the end of that session: jspi 0.48× at 100",
       "connections (14.2 µs of server CPU per message against Node's 6.1), 0.28× at 1000 (30.0 vs 7.7 µs);",
       "asyncify 0.30–0.53× and 0.27–0.28× (Node's own server at 104–148k msg/s in those runs: read the CPU column).",
+      "Where the extra CPU of 1000 connections goes (jspi, `perf record -F 1000` of the server for 3 s under each",
+      "load, samples per message, i.e. µs): 100 → 1000 connections, total 16.7 → 32.0; QuickJS's interpreter loop",
+      "1.4 → 5.1 and the rest of the wasm 2.1 → 5.7, quickgo's host JS 1.6 → 2.9, Node's stream JS 0.8 → 1.3, kernel",
+      "5.7 → 9.2, V8 and libc 4.7 → 7.4. The same work costing 2.7–3.6× in wasm is the per-goroutine memory that",
+      "each message touches (its context's objects, shapes and bytecode, its stack) missing the caches.",
       "",
     );
   }
