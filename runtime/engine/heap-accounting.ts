@@ -42,7 +42,7 @@ export const RT_MALLOC_STATE = 16;
 /** JSMallocState (quickjs.c), wasm32: size_t fields at these byte offsets. */
 const STATE_COUNT = 0;
 export const STATE_SIZE = 4;
-export const STATE_LIMIT = 8;
+/** (malloc_limit, at 8, is not used: limits are per goroutine account.) */
 /** JSMallocState.opaque (unused by QuickJS, NULL from JS_NewRuntime): the account charged now, or 0. */
 export const STATE_ACCOUNT = 12;
 /**

@@ -213,11 +213,6 @@ export class RuntimeGroups {
     return n;
   }
 
-  /** Runtimes alive now. */
-  get runtimes(): number {
-    return this.byRuntime.size;
-  }
-
   /** The JSRuntime fields enter() writes are where this build of QuickJS keeps them: checked on a fresh runtime. */
   private checkLayout(): void {
     const x = this.wasm.x;

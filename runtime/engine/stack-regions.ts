@@ -32,7 +32,8 @@ export const STACK_REGION_BYTES = 1 << 20;
  * A copy of heap[from, from + n) in buf. The first copy is exactly n bytes
  * (most parked goroutines are evicted once and stay parked: with room to
  * spare, an asyncify G kept ~2.3 KiB it never used, measured over 2 000
- * parked); a later, longer one grows buf to at least twice its size.
+ * parked with an ad-hoc probe); a later, longer one grows buf to at least
+ * twice its size.
  */
 function keep(heap: Uint8Array, from: number, n: number, buf: Uint8Array | undefined): Uint8Array {
   if (!buf || buf.length < n) buf = new Uint8Array(buf ? Math.max(n, buf.length * 2) : n);

@@ -2,7 +2,7 @@
 // nearly every goroutine that is handed one touches (wg.done()), so it does
 // not pull the rest of sync.js into the goroutine's context: 2.5 KiB of
 // QuickJS heap instead of 11.8 (measured with a WaitGroup passed to each of
-// 200 parked goroutines). sync.js re-exports this class. Defines only
+// 200 parked goroutines, ad-hoc probe). sync.js re-exports this class. Defines only
 // globalThis.__qg_module.
 globalThis.__qg_module = function (rt) {
   "use strict";
