@@ -81,6 +81,7 @@ export class Conn {
     accepted = false,
   ) {
     this.pd = new PollDesc(poller);
+    this.pd.onCancel = (g) => void this.pendingWrites.delete(g); // a G killed in write() leaves no request behind
     if (net === "unix") {
       this.local = accepted ? unixPath : "";
       this.remote = accepted ? "" : unixPath;
@@ -184,11 +185,6 @@ export class Conn {
     if (this.sock.writableLength === 0 && !this.sock.errored) return data.length; // the kernel took it all at once
     this.pendingWrites.set(g, { seq, n: data.length });
     return WOULD_BLOCK;
-  }
-
-  /** A G parked in write() was killed: forget its request. */
-  cancelWrite(g: G): void {
-    this.pendingWrites.delete(g);
   }
 
   /** Go's CloseWrite: send FIN after what was written; reads go on. */

@@ -28,10 +28,13 @@ const MAX_READ = 1 << 20;
 export class NetOps implements NetDispatch {
   constructor(readonly poller: Poller) {}
 
+  /** The retries of parked operations (G.retry), one per kind, made once: their operands are in g.io*. */
+  private readonly retryAccept = (g: G): JSValuePtr => this.accept(g, g.engine!.wasm, g.ctx, g.ioId);
+  private readonly retryRead = (g: G): JSValuePtr => this.read(g, g.engine!.wasm, g.ctx, g.ioId, g.ioN);
+  private readonly retryWrite = (g: G): JSValuePtr => this.write(g, g.engine!.wasm, g.ctx, g.ioId, g.ioData!, g.ioN === 1);
+
   dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr {
     const p = this.poller;
-    const str = (s: string): JSValuePtr => w.newString(ctx, s);
-    const err = (e: NetErrorInfo): JSValuePtr => str(errorResult(e));
     switch (op) {
       case Op.NetListen:
       case Op.NetDial: {
@@ -45,7 +48,7 @@ export class NetOps implements NetDispatch {
           return op === Op.NetListen ? p.listen(g, network, ep) : p.dial(g, network, ep, addr, a.num(3));
         } catch (e) {
           if (!(e instanceof AddrError)) throw e;
-          return err({ op: verb, net: networkName, addr: "", code: "EINVAL", err: e.message, timeout: false });
+          return errValue(w, ctx, { op: verb, net: networkName, addr: "", code: "EINVAL", err: e.message, timeout: false });
         }
       }
       case Op.NetAccept:
@@ -64,16 +67,16 @@ export class NetOps implements NetDispatch {
       case Op.NetCloseWrite: {
         const c = this.conn(a.num(1));
         const r = c ? c.closeWrite() : closedInfo("close");
-        return r ? err(r) : 0;
+        return r ? errValue(w, ctx, r) : 0;
       }
       case Op.NetClose: {
         const obj = p.get(a.num(1));
         const r = obj ? p.close(obj) : closedInfo("close");
-        return r ? err(r) : 0;
+        return r ? errValue(w, ctx, r) : 0;
       }
       case Op.NetSetDeadline: {
         const obj = p.get(a.num(1));
-        if (!obj) return err(closedInfo("set deadline"));
+        if (!obj) return errValue(w, ctx, closedInfo("set deadline"));
         const which = a.num(2);
         const ms = a.num(3);
         if (which !== 1) obj.pd.setDeadline(Mode.Read, ms);
@@ -82,8 +85,8 @@ export class NetOps implements NetDispatch {
       }
       case Op.NetInfo: {
         const o = p.get(a.num(1));
-        if (!o) return err(closedInfo("info"));
-        return str(JSON.stringify(o instanceof Conn ? { net: o.net, local: o.local, remote: o.remote } : { net: o.net, addr: o.addr }));
+        if (!o) return errValue(w, ctx, closedInfo("info"));
+        return w.newString(ctx, JSON.stringify(o instanceof Conn ? { net: o.net, local: o.local, remote: o.remote } : { net: o.net, addr: o.addr }));
       }
       default:
         throw new GoPanic(`quickgo: unknown operation ${op}`);
@@ -94,7 +97,10 @@ export class NetOps implements NetDispatch {
     const l = this.listener(id);
     if (!l) return errValue(w, ctx, closedInfo("accept"));
     const r = l.accept();
-    if (r === WOULD_BLOCK) return parkRetry(g, l.pd, Mode.Read, () => this.accept(g, w, ctx, id));
+    if (r === WOULD_BLOCK) {
+      g.ioId = id;
+      return parkRetry(g, l.pd, Mode.Read, this.retryAccept);
+    }
     if (!(r instanceof Socket)) return errValue(w, ctx, r);
     return w.newString(ctx, connResult(this.poller.adopt(r, l.net, l.addr, true)));
   }
@@ -103,7 +109,11 @@ export class NetOps implements NetDispatch {
     const c = this.conn(id);
     if (!c) return errValue(w, ctx, closedInfo("read"));
     const r = c.read(max);
-    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Read, () => this.read(g, w, ctx, id, max));
+    if (r === WOULD_BLOCK) {
+      g.ioId = id;
+      g.ioN = max;
+      return parkRetry(g, c.pd, Mode.Read, this.retryRead);
+    }
     if (r === null) return w.x.QTS_DupValuePointer(ctx, w.nullPtr);
     if ("op" in r) return errValue(w, ctx, r);
     return w.newArrayBuffer(ctx, r);
@@ -118,7 +128,13 @@ export class NetOps implements NetDispatch {
     const c = this.conn(id);
     if (!c) return errValue(w, ctx, closedInfo("write"));
     const r = c.write(g, data);
-    if (r === WOULD_BLOCK) return parkRetry(g, c.pd, Mode.Write, () => this.write(g, w, ctx, id, data, isString), () => c.cancelWrite(g));
+    if (r === WOULD_BLOCK) {
+      g.ioId = id;
+      g.ioN = isString ? 1 : 0;
+      g.ioData = data;
+      return parkRetry(g, c.pd, Mode.Write, this.retryWrite);
+    }
+    g.ioData = undefined;
     if (typeof r === "number") return isString ? w.x.QTS_NewFloat64(ctx, r) : 0;
     return errValue(w, ctx, r);
   }
@@ -139,12 +155,9 @@ export class NetOps implements NetDispatch {
 }
 
 /** Parks g on pd; when woken, HostCalls.resumed runs `retry` (which may park again). */
-function parkRetry(g: G, pd: PollDesc, mode: Mode, retry: () => JSValuePtr, onCancel?: () => void): number {
+function parkRetry(g: G, pd: PollDesc, mode: Mode, retry: (g: G) => JSValuePtr): number {
   g.retry = retry;
-  return pd.wait(g, mode, () => {
-    g.retry = null;
-    onCancel?.();
-  });
+  return pd.wait(g, mode);
 }
 
 function errValue(w: QuickJSWasm, ctx: JSContextPtr, e: NetErrorInfo): JSValuePtr {

@@ -16,6 +16,7 @@
 import type { G } from "../runtime/goroutine.js";
 import type { Timer } from "../runtime/timer.js";
 import type { Poller } from "./poller.js";
+import { performance } from "node:perf_hooks";
 
 export const enum Mode {
   Read = 0,
@@ -47,15 +48,26 @@ export class PollDesc {
     return null;
   }
 
-  /** Parks g until wake(mode); `onCancel` runs if g is killed instead. Returns the engine's PARK. */
-  wait(g: G, mode: Mode, onCancel?: () => void): number {
+  /**
+   * Set once by the owner (Conn): runs when a G parked here is killed, after
+   * it is taken off, to drop what the G left pending (a write).
+   */
+  onCancel: ((g: G) => void) | null = null;
+
+  /** Parks g until wake(mode); if g is killed instead, cancel() takes it off. Returns the engine's PARK. */
+  wait(g: G, mode: Mode): number {
     if (this.first[mode] === null) this.first[mode] = g;
     else (this.more[mode] ??= new Set()).add(g);
-    return this.poller.park(g, () => {
-      if (this.first[mode] === g) this.first[mode] = null;
-      else this.more[mode]?.delete(g);
-      onCancel?.();
-    });
+    g.ioWait = this;
+    g.ioMode = mode;
+    return this.poller.parkIO(g);
+  }
+
+  /** g, parked in wait(mode), was killed: it no longer waits here. */
+  cancel(g: G, mode: Mode): void {
+    if (this.first[mode] === g) this.first[mode] = null;
+    else this.more[mode]?.delete(g);
+    this.onCancel?.(g);
   }
 
   /** Readies every G waiting in `mode`; each retries its operation. */

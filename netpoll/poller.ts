@@ -20,6 +20,7 @@ import { formatAddress, type Endpoint, type Network } from "./addr.js";
 import { Conn } from "./conn.js";
 import { fromNodeError, timeoutError, type NetErrorInfo } from "./errors.js";
 import { Listener } from "./listener.js";
+import { performance } from "node:perf_hooks";
 
 /** Wire forms of results that complete a parked dial/listen (see netops.ts). */
 export type NetResult = string;
@@ -49,17 +50,39 @@ export class Poller {
    * parked; otherwise exactly one ready(g) ends the wait.
    */
   park(g: G, cancel: () => void): number {
-    g.waitReason = "IO wait";
-    g.param = undefined;
-    this.sched.hostWaiters++;
+    const r = this.parkIO(g);
     g.unpark = () => {
       this.sched.hostWaiters--;
       cancel();
     };
+    return r;
+  }
+
+  /**
+   * Parks g on the pollDesc in g.ioWait (PollDesc.wait): the switch path of
+   * every blocking read, write and accept, so it allocates nothing (a killed
+   * G is taken off by the shared unparkIO).
+   */
+  parkIO(g: G): number {
+    g.waitReason = "IO wait";
+    g.param = undefined;
+    this.sched.hostWaiters++;
+    g.unpark = this.unparkIO;
     return this.sched.park(g);
   }
 
+  /** g, parked by parkIO, is killed: it leaves its pollDesc and drops its retry. */
+  private readonly unparkIO = (g: G): void => {
+    this.sched.hostWaiters--;
+    g.retry = null;
+    const pd = g.ioWait;
+    g.ioWait = null;
+    g.ioData = undefined;
+    pd?.cancel(g, g.ioMode);
+  };
+
   ready(g: G): void {
+    g.ioWait = null;
     this.sched.hostWaiters--;
     this.sched.readyLater(g);
   }

@@ -63,6 +63,11 @@ export interface StartSpec {
 /** A value as it travels between goroutines: numbers as-is, everything else encoded by the guest codec. */
 export type Wire = number | string;
 
+/** Where a G parked for I/O is registered (netpoll's PollDesc): cancel takes it off. */
+export interface IoWaitSet {
+  cancel(g: G, mode: number): void;
+}
+
 export class G {
   // --- scheduler (hot) ---
   status: GStatus = GStatus.Idle;
@@ -79,9 +84,17 @@ export class G {
   /**
    * A parked I/O operation to run again when g resumes (netpoll/netops.ts):
    * returns the call's result, or parks g again. Set only while g waits on a
-   * pollDesc; cleared when it runs or g is killed.
+   * pollDesc; cleared when it runs or g is killed. One function per kind of
+   * operation, shared by every G: its operands are in io*.
    */
-  retry: (() => number) | null = null;
+  retry: ((g: G) => number) | null = null;
+  /** The parked I/O operation's operands (netpoll/netops.ts): object id, a size or flag, the bytes to write. */
+  ioId = 0;
+  ioN = 0;
+  ioData: Uint8Array | undefined = undefined;
+  /** The pollDesc g waits on (with its mode) while parked for I/O; cleared when woken. */
+  ioWait: IoWaitSet | null = null;
+  ioMode = 0;
 
   // --- engine (hot on switches) ---
   /** the wasm instance this G lives in, chosen at its first run */
@@ -99,15 +112,22 @@ export class G {
   entryArgc = 0;
   /** Shadow-stack pointer while parked (0 = never ran). */
   savedSP = 0;
-  /** Copy of the live shadow stack [savedSP, top) once evicted from its region while parked. */
+  /**
+   * Once evicted from its region while parked (stack-regions.ts): its live
+   * shadow stack [savedSP, top), then its asyncify data, in a wasm-memory
+   * buffer of spillCap bytes (kept for later evictions, freed when g ends),
+   * or in savedStack if wasm memory had no room for one.
+   */
+  spill: Ptr = 0;
+  spillCap = 0;
   savedStack: Uint8Array | undefined = undefined;
+  /** Bytes of the evicted stack (savedUnwindLen: of the asyncify data after it). */
   savedStackLen = 0;
   /** The shadow-stack region g runs in (-1 until its first run; see stack-regions.ts). */
   stackRegion = -1;
   /** While parked, true if g's stack bytes are still in its region (not copied out). */
   stackResident = false;
-  /** Copy of the asyncify data while parked (asyncify only). */
-  savedUnwind: Uint8Array | undefined = undefined;
+  /** Bytes of asyncify data while parked (asyncify only): in its region's scratch, or after the stack once evicted. */
   savedUnwindLen = 0;
   /** jspi only: resumes the suspended wasm stack (resolves the promise it waits on). */
   wake: ((v: number) => void) | undefined = undefined;
@@ -116,7 +136,7 @@ export class G {
   /** True between a resume and the re-issued import call that delivers `param`. */
   resuming = false;
   /** While waiting: undoes the wait (dequeues the sudog, stops the timer…), for kill. Cleared by ready. */
-  unpark: (() => void) | null = null;
+  unpark: ((g: G) => void) | null = null;
   /** Set by kill: the G dies at its next resume or interrupt poll, and every runtime call throws until then. */
   killed = false;
   /** True while parked by preemption: the resumed call is the interrupt poll, which returns 0. */

@@ -24,6 +24,7 @@ import { Semaphore } from "./semaphore.js";
 import { Mutex, Once, WaitGroup } from "./sync.js";
 import { GoTimer } from "./time.js";
 import type { Timer } from "./timer.js";
+import { performance } from "node:perf_hooks";
 
 /** The toolkit's opcode range in ops.ts (served by toolkitOp). */
 const TOOLKIT_FIRST_OP = 40;
@@ -99,8 +100,13 @@ export class HostCalls {
     const w = (this.wasm = g.engine!.wasm);
     const ctx = g.ctx;
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
-    const num = (i: number): number => (i < argc ? w.getNumber(ctx, argv + i * this.valueSize) : NaN);
-    const str = (i: number): string => (i < argc ? w.getString(ctx, argv + i * this.valueSize) : "");
+    // The readers are made once (no closures per call) and read the call being
+    // served; a call that runs guest code (a prelude module's script) may serve
+    // a nested call, so the outer call's arguments are put back after it.
+    const { num, str } = this.args;
+    const outer = this.argc;
+    const outerArgv = this.argv;
+    const outerCtx = this.ctx;
     this.argc = argc;
     this.argv = argv;
     this.ctx = ctx;
@@ -119,6 +125,10 @@ export class HostCalls {
       if (e instanceof GoPanic) return w.throwError(ctx, e.message, e.guestName);
       if (e instanceof WasmOutOfMemory) return w.throwError(ctx, e.message, "RangeError");
       return w.throwError(ctx, `quickgo internal error: ${(e as Error).message ?? String(e)}`);
+    } finally {
+      this.argc = outer;
+      this.argv = outerArgv;
+      this.ctx = outerCtx;
     }
   }
 
@@ -465,7 +475,7 @@ export class HostCalls {
     if (g.retry) {
       const retry = g.retry;
       g.retry = null;
-      return retry();
+      return retry(g);
     }
     if (g.panicOnResume !== undefined) {
       const m = g.panicOnResume;

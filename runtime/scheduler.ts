@@ -29,6 +29,9 @@ import { GoPanic, goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
 import { Poller } from "../netpoll/poller.js";
 import { NetOps } from "../netpoll/netops.js";
+// A module binding, not the global: globalThis.performance is an accessor, so
+// each `performance.now()` through the global was a slow global load.
+import { performance } from "node:perf_hooks";
 
 /** What the scheduler runs: the loaded program (see src/loader.ts). */
 export interface ProgramImage {
@@ -574,7 +577,7 @@ export class Scheduler implements GuestHost {
     if (g.ctx) g.engine!.wasm.freeContext(g.ctx);
     g.engine!.wasm.runtimes.detach(g);
     g.ctx = 0;
-    g.savedStack = g.savedUnwind = undefined;
+    g.savedStack = undefined;
   }
 
   /** Message and Go-style trace of a thrown guest value (calls the prelude's describe). */
@@ -736,7 +739,7 @@ export class Scheduler implements GuestHost {
     if (g.killed) return true;
     g.killed = true;
     if (g.status === GStatus.Waiting) {
-      g.unpark?.();
+      g.unpark?.(g);
       this.readyLater(g);
     } else if (g.status === GStatus.Idle || (g.status === GStatus.Runnable && g.savedSP === 0)) {
       g.status = GStatus.Dead; // runqget skips it

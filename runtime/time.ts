@@ -13,6 +13,7 @@
 import type { Chan } from "./chan.js";
 import type { StartSpec } from "./goroutine.js";
 import type { Timer as HeapEntry, TimerHeap } from "./timer.js";
+import { performance } from "node:perf_hooks";
 
 export class GoTimer {
   /** live heap entry while armed */

@@ -6,6 +6,7 @@
 //
 // Invariant: heap[0] is the earliest live timer; a stopped timer stays in the
 // heap with `f = null` until it reaches the top and is dropped.
+import { performance } from "node:perf_hooks";
 
 export interface Timer {
   when: number;

@@ -287,7 +287,7 @@ export class Session implements ChanSession {
     const pending = [...this.pending];
     this.pending.clear();
     for (const [g, reject] of pending) {
-      g.unpark?.();
+      g.unpark?.(g);
       reject(err);
     }
     for (const gr of this.goroutines.values()) gr.settle(err);

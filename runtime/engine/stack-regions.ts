@@ -2,8 +2,8 @@
 // into the shadow stack, so a G must always run at the same addresses. Every
 // G is given one of REGIONS regions (by id) for life. When it parks, its live
 // stack [savedSP, top) stays where it is; only when another G of the same
-// region runs are those bytes copied out into the G (evicted), to be copied
-// back before it next runs.
+// region runs are those bytes copied out (evicted) into a spill buffer of
+// the G's in wasm memory, to be copied back before it next runs.
 //
 // Why: with a single region, every switch copied the parked G's whole live
 // stack out and the resumed G's in. At stack depth 1000 that was ~225 KB per
@@ -27,19 +27,6 @@ import type { QuickJSWasm } from "./quickjs.js";
 export const REGIONS = 16;
 /** Shadow stack of one region: GUEST_STACK_LIMIT (engine.ts) plus room for the host's own calls. */
 export const STACK_REGION_BYTES = 1 << 20;
-
-/**
- * A copy of heap[from, from + n) in buf. The first copy is exactly n bytes
- * (most parked goroutines are evicted once and stay parked: with room to
- * spare, an asyncify G kept ~2.3 KiB it never used, measured over 2 000
- * parked with an ad-hoc probe); a later, longer one grows buf to at least
- * twice its size.
- */
-function keep(heap: Uint8Array, from: number, n: number, buf: Uint8Array | undefined): Uint8Array {
-  if (!buf || buf.length < n) buf = new Uint8Array(buf ? Math.max(n, buf.length * 2) : n);
-  buf.set(heap.subarray(from, from + n));
-  return buf;
-}
 
 export class StackRegions {
   private readonly tops: number[] = [];
@@ -77,25 +64,69 @@ export class StackRegions {
     const top = this.tops[r]!;
     const prev = this.owner[r];
     if (prev !== g) {
-      const heap = this.wasm.heapU8();
       const data = this.scratches[r]! + 8;
-      if (prev && prev.stackResident) {
-        // Evict: prev's live stack (and asyncify data) go into prev, to come back before it runs.
-        prev.savedStackLen = top - prev.savedSP;
-        prev.savedStack = keep(heap, prev.savedSP, prev.savedStackLen, prev.savedStack);
-        if (this.scratchBytes > 0) prev.savedUnwind = keep(heap, data, prev.savedUnwindLen, prev.savedUnwind);
-        prev.stackResident = false;
-      }
-      if (g.savedSP !== 0) {
-        heap.set(g.savedStack!.subarray(0, g.savedStackLen), g.savedSP);
-        if (this.scratchBytes > 0) heap.set(g.savedUnwind!.subarray(0, g.savedUnwindLen), data);
-      }
+      if (prev && prev.stackResident) this.evict(prev, top, data);
+      if (g.savedSP !== 0) this.restore(g, data);
       this.owner[r] = g;
     }
     g.stackResident = false;
     this.wasm.stackPointer = g.savedSP !== 0 ? g.savedSP : top;
     // QuickJS's view of the stack (its frame chain, its stack limit) is g's too.
     this.wasm.runtimes.enter(g, top);
+  }
+
+  /**
+   * Copies parked g's live stack [savedSP, top), then its asyncify data, out
+   * of its region, to come back before it runs. They go to g's spill buffer
+   * in wasm memory with copyWithin: no typed array is made per switch (a
+   * subarray and a set per copy cost ~1.2k instructions per echo message,
+   * measured with callgrind), and the buffer is reused by later evictions.
+   */
+  private evict(g: G, top: number, data: number): void {
+    const n = top - g.savedSP;
+    const m = this.scratchBytes > 0 ? g.savedUnwindLen : 0;
+    g.savedStackLen = n;
+    if (g.spillCap < n + m) this.growSpill(g, n + m);
+    const heap = this.wasm.heapU8(); // after growSpill: a malloc may have grown the memory
+    if (g.spill !== 0) {
+      heap.copyWithin(g.spill, g.savedSP, top);
+      if (m > 0) heap.copyWithin(g.spill + n, data, data + m);
+    } else {
+      // No room in wasm memory for a spill buffer: a host copy instead.
+      const saved = (g.savedStack = new Uint8Array(n + m));
+      saved.set(heap.subarray(g.savedSP, top));
+      if (m > 0) saved.set(heap.subarray(data, data + m), n);
+    }
+    g.stackResident = false;
+  }
+
+  /** Puts back what evict() copied out. */
+  private restore(g: G, data: number): void {
+    const heap = this.wasm.heapU8();
+    const n = g.savedStackLen;
+    const m = this.scratchBytes > 0 ? g.savedUnwindLen : 0;
+    const saved = g.savedStack;
+    if (saved) {
+      heap.set(saved.subarray(0, n), g.savedSP);
+      if (m > 0) heap.set(saved.subarray(n, n + m), data);
+      g.savedStack = undefined;
+    } else {
+      heap.copyWithin(g.savedSP, g.spill, g.spill + n);
+      if (m > 0) heap.copyWithin(data, g.spill + n, g.spill + n + m);
+    }
+  }
+
+  /**
+   * A spill buffer of at least `need` bytes for g: exactly `need` the first
+   * time (most parked goroutines are evicted once and stay parked), at least
+   * twice the old size after. spill stays 0 if wasm memory has no room.
+   */
+  private growSpill(g: G, need: number): void {
+    const x = this.wasm.x;
+    if (g.spill !== 0) x.free(g.spill);
+    const cap = g.spillCap === 0 ? need : Math.max(need, g.spillCap * 2);
+    g.spill = x.malloc(cap);
+    g.spillCap = g.spill === 0 ? 0 : cap;
   }
 
   /** g parked at the current stack pointer: its bytes stay in its region until evicted. */
@@ -105,9 +136,14 @@ export class StackRegions {
     this.wasm.runtimes.parked(g);
   }
 
-  /** g is over: its region's bytes are garbage. */
+  /** g is over: its region's bytes are garbage, and its spill buffer is freed. */
   left(g: G): void {
     if (g.stackRegion >= 0 && this.owner[g.stackRegion] === g) this.owner[g.stackRegion] = null;
     g.stackResident = false;
+    if (g.spill !== 0) {
+      this.wasm.x.free(g.spill);
+      g.spill = g.spillCap = 0;
+    }
+    g.savedStack = undefined;
   }
 }

@@ -128,6 +128,14 @@ globalThis.__qg_module = function (rt) {
     }
     /** Writes all of data; returns the byte count once the kernel has it. */
     write(data) {
+      if (data instanceof U8) {
+        // The common case inline (a call and two getters fewer than payload()).
+        const b = data.buffer;
+        const n = data.byteLength;
+        const r = host(OP.NetWrite, this.id, n === b.byteLength ? b : data.slice().buffer, 0);
+        if (r !== undefined) throw fail(r, this);
+        return n;
+      }
       const p = payload(data);
       if (typeof p === "string") {
         const n = host(OP.NetWrite, this.id, p, 1);
