@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableBackends } from "../src/backend.js";
-import { ECHO_GUEST } from "./echo-guest.js";
+import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
@@ -25,11 +25,6 @@ const quick = args.includes("--quick");
 const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Number);
 const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
 const size = Number(flag("--size", "64"));
-
-const NODE_SERVER = `
-const net = require("node:net");
-const srv = net.createServer({ noDelay: true }, (s) => { s.on("data", (d) => s.write(d)); s.on("error", () => {}); });
-srv.listen(0, "127.0.0.1", () => console.log("addr 127.0.0.1:" + srv.address().port));`;
 
 interface Server {
   name: string;
@@ -44,7 +39,7 @@ function servers(): Server[] {
     name: `quickgo ${b}`,
     start: () => spawn(process.execPath, [path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
   }));
-  list.push({ name: "Node net (native)", start: () => spawn(process.execPath, ["-e", NODE_SERVER]) });
+  list.push({ name: "Node net (native)", start: () => spawn(process.execPath, ["-e", NODE_ECHO_SERVER]) });
   if (spawnSync("go", ["version"]).status === 0) {
     const bin = path.join(tmp, "echo-go");
     const r = spawnSync("go", ["build", "-o", bin, "./echo"], { cwd: path.join(root, "bench", "go"), encoding: "utf8" });

@@ -1,0 +1,124 @@
+// Instructions per echoed message (issue 4), counted by valgrind's callgrind:
+// the echo servers of bench/echo.ts, each under callgrind with its
+// instrumentation off until the load generator (bench/echo-load.ts) starts its
+// measured part, and off again when it ends. On a shared machine the CPU time
+// per message swings by 2× with the neighbours' load; the instruction count
+// repeats within ~1%, so it is what a change to the echo path is judged by.
+// Instructions are not time: cache misses (--cache: a simulated 48 KiB L1d
+// and 2 MiB last level) are what many connections add.
+//
+//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100] [--warmup 15] [--seconds 10] [--cache]
+//
+// Needs valgrind (callgrind, callgrind_control) on PATH. Under callgrind a
+// server runs ~50× slower, so the warm-up is long enough for V8 to have
+// optimized the hot path before counting starts.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const servers = flag("--servers", "jspi,asyncify,node").split(",");
+const conns = Number(flag("--conns", "100"));
+const warmup = Number(flag("--warmup", "15"));
+const seconds = Number(flag("--seconds", "10"));
+const cache = args.includes("--cache");
+
+/** Events counted per message, by callgrind's names. */
+const EVENTS = cache ? ["Ir", "D1mr", "D1mw", "DLmr", "DLmw"] : ["Ir"];
+
+interface Count {
+  server: string;
+  messages: number;
+  /** per message, in EVENTS order */
+  perMessage: number[];
+}
+
+function lines(child: ChildProcess, stream: "stdout" | "stderr", onLine: (l: string) => void): void {
+  let buf = "";
+  child[stream]!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    for (let i; (i = buf.indexOf("\n")) >= 0; buf = buf.slice(i + 1)) onLine(buf.slice(0, i));
+  });
+}
+
+function control(pid: number, ...a: string[]): void {
+  const r = spawnSync("callgrind_control", [...a, String(pid)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`callgrind_control ${a.join(" ")} failed: ${r.stderr}`);
+}
+
+async function count(server: string, dir: string): Promise<Count> {
+  const guest = path.join(dir, "echo-server.js");
+  fs.writeFileSync(guest, ECHO_GUEST);
+  const out = path.join(dir, `callgrind.${server}.out`);
+  const cacheArgs = cache ? ["--cache-sim=yes", "--D1=49152,12,64", "--LL=2097152,16,64"] : [];
+  const target = server === "node" ? ["-e", NODE_ECHO_SERVER] : [path.join(root, "bin", "quickgo.js"), "run", "--backend", server, guest];
+  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", ...cacheArgs, `--callgrind-out-file=${out}`, process.execPath, ...target]);
+  const pid = child.pid!;
+  try {
+    const addr = await new Promise<string>((resolve, reject) => {
+      lines(child, "stdout", (l) => {
+        const m = /^addr (\S+)$/.exec(l);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`${server}: server exited (${code}) before listening`)));
+    });
+    const load = spawn(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), "64", String(warmup)]);
+    let result = "";
+    lines(load, "stdout", (l) => {
+      if (l === "measuring") control(pid, "-i", "on");
+      else if (l === "measured") control(pid, "-i", "off");
+      else if (l.startsWith("{")) result = l;
+    });
+    const code = await new Promise<number | null>((r) => load.once("exit", r));
+    if (code !== 0 || !result) throw new Error(`${server}: load generator failed (${code})`);
+    const messages = (JSON.parse(result) as { messages: number }).messages;
+    control(pid, "-d");
+    const dump = `${out}.1`;
+    for (let t = 0; t < 100 && !fs.existsSync(dump); t++) await new Promise((r) => setTimeout(r, 100));
+    const text = fs.readFileSync(dump, "utf8");
+    const events = /^events: (.*)$/m.exec(text)?.[1]?.split(" ") ?? [];
+    const totals = /^totals: (.*)$/m.exec(text)?.[1]?.split(" ").map(Number) ?? [];
+    const perMessage = EVENTS.map((e) => (totals[events.indexOf(e)] ?? NaN) / messages);
+    return { server, messages, perMessage };
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+async function main(): Promise<void> {
+  if (spawnSync("valgrind", ["--version"]).status !== 0) throw new Error("valgrind is not on PATH");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-callgrind-"));
+  const rows: Count[] = [];
+  try {
+    for (const s of servers) {
+      process.stderr.write(`echo-instructions: ${s}, ${conns} connections (${warmup} s warm-up, ${seconds} s counted)… `);
+      const c = await count(s, dir);
+      process.stderr.write(`${Math.round(c.perMessage[0]!)} instructions per message\n`);
+      rows.push(c);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const node = rows.find((r) => r.server === "node");
+  const head = ["server", "connections", "messages counted", ...EVENTS.map((e) => `${e} per message`), "Ir ratio to Node"];
+  const out = [`## Echo server, instructions per message (callgrind), Node ${process.version}`, "", `| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  for (const r of rows) {
+    const name = r.server === "node" ? "Node net (native)" : `quickgo ${r.server}`;
+    const ratio = node ? (r.perMessage[0]! / node.perMessage[0]!).toFixed(2) : "—";
+    out.push(`| ${name} | ${conns} | ${r.messages} | ${r.perMessage.map((v) => Math.round(v).toLocaleString("en-US")).join(" | ")} | ${ratio} |`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`echo-instructions: ${e.message}\n`);
+  process.exit(1);
+});
