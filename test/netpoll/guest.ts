@@ -13,6 +13,8 @@ export interface LiveGuest {
   stderr(): string;
   /** ends the program (as on SIGQUIT) if it is still running */
   stop(): Promise<void>;
+  /** kills goroutine `id` (Runtime.kill) */
+  kill(id: number): boolean;
 }
 
 export async function startGuest(source: string, backend: Backend, args: string[] = []): Promise<LiveGuest> {
@@ -47,6 +49,7 @@ export async function startGuest(source: string, backend: Backend, args: string[
       await rt.terminate("test over", 0);
       await done;
     },
+    kill: (id) => rt.kill(id),
   };
 }
 

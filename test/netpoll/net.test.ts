@@ -240,6 +240,49 @@ eachBackend(test, "writes parked on a full socket: each goroutine's write arrive
   assert.is(g.stdout().split("\n")[1], "wrote 3145728");
 });
 
+eachBackend(test, "goroutines killed while parked in a read and a write leave the socket: later I/O wakes nobody, and they no longer count as waiting", async (backend) => {
+  const g = await startGuest(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      println("addr " + ln.addr);
+      const c = ln.accept();
+      go(() => { c.read(); println("read returned"); }); // goroutine 2
+      go(() => { c.write(new Uint8Array(16 << 20)); println("write returned"); }); // goroutine 3
+      sleep(300);
+      println("slept");
+      ln.accept(); // waiting for I/O is no deadlock, unless the waiter count went wrong
+      println("accepted");
+      chan().recv(); // a deadlock, unless a killed goroutine still counts as waiting for I/O
+    }`,
+    backend,
+  );
+  const [host, port] = splitAddr(await g.addr);
+  const sock = net.connect({ host, port });
+  sock.pause(); // the kernel buffers fill: the write parks
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(g.kill(2), "the reader is alive");
+  assert.ok(g.kill(3), "the writer is alive");
+  await new Promise((r) => setTimeout(r, 20));
+  sock.write("late"); // readable: would ready the reader, were it still registered
+  sock.resume(); // drained: the write completes, and would ready the writer
+  while (!g.stdout().includes("slept")) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  const second = net.connect({ host, port });
+  second.on("error", () => {});
+  const timeout = new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref());
+  const st = await Promise.race([g.done, timeout]);
+  sock.destroy();
+  second.destroy();
+  if (!st) {
+    await g.stop();
+    assert.unreachable("no deadlock was reported: the program still counts a killed goroutine as waiting");
+  }
+  assert.is(st!.code, 2);
+  assert.match(g.stderr(), /^fatal error: all goroutines are asleep - deadlock!/);
+  assert.is(g.stdout().split("\n").slice(1).join("\n"), "slept\naccepted\n");
+});
+
 eachBackend(test, "a peer reset fails a write parked on a full socket", async (backend) => {
   const g = await startGuest(
     `
