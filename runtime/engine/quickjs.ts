@@ -672,8 +672,8 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
   const spSet = raw[STACK_POINTER_SET];
   if (typeof spGet !== "function" || typeof spSet !== "function") throw new Error("quickgo: wasm stack-pointer exports missing (rebuild: npm run build)");
   // Filled by keyed stores, x went to dictionary mode: every call through it
-  // was a hash lookup (~100 instructions, 2 per echoed message in netops
-  // alone, measured with callgrind). A spread copy has fast properties.
+  // was a dictionary lookup in a LoadIC call (callgrind, echo server). A
+  // spread copy has fast properties.
   return { x: { ...x } as unknown as RawExports, spGet: spGet as () => number, spSet: spSet as (v: number) => void };
 }
 

@@ -79,8 +79,8 @@ export class StackRegions {
    * Copies parked g's live stack [savedSP, top), then its asyncify data, out
    * of its region, to come back before it runs. They go to g's spill buffer
    * in wasm memory with copyWithin: no typed array is made per switch (a
-   * subarray and a set per copy cost ~1.2k instructions per echo message,
-   * measured with callgrind), and the buffer is reused by later evictions.
+   * subarray and a set per copy cost ~1.0k more instructions per echoed
+   * message, callgrind), and the buffer is reused by later evictions.
    */
   private evict(g: G, top: number, data: number): void {
     const n = top - g.savedSP;
