@@ -22,6 +22,14 @@ import { Mode, type PollDesc } from "./pollDesc.js";
 import { connResult, errorResult, type Poller } from "./poller.js";
 
 
+/** What Op.NetWrite's data argument is (its argument 3), as src/prelude/net.js passes it. */
+const enum WriteArg {
+  ArrayBuffer = 0,
+  String = 1,
+  /** a Uint8Array or an ArrayBuffer, or false is answered (the guest then passes one of the others) */
+  Binary = 2,
+}
+
 /** Largest read a guest may ask for at once (Go's io.Copy uses 32 KiB buffers). */
 const MAX_READ = 1 << 20;
 
@@ -56,13 +64,26 @@ export class NetOps implements NetDispatch {
       case Op.NetRead:
         return this.read(g, w, ctx, a.num(1), Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0)));
       case Op.NetWrite: {
-        // arg 3 says what arg 2 is (1: a string, else an ArrayBuffer): cheaper than asking QuickJS
+        // arg 3 says what arg 2 is (a WriteArg): cheaper than asking QuickJS.
         // Binary data goes into a pooled Buffer: Node's stream takes it as is (a fresh
         // small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
-        const isString = a.num(3) === 1;
-        const data = isString ? Buffer.from(a.str(2), "utf8") : w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
+        const kind = a.num(3);
+        let data: Buffer | null;
+        if (kind === WriteArg.Binary) {
+          // A Uint8Array's bytes are read in place (no getter runs in the guest), an ArrayBuffer's
+          // as below; anything else, or an empty or detached view, is answered `false`, and the
+          // guest sends it through the general path.
+          const v = a.val(2);
+          const p = w.uint8ArrayBytes(v);
+          if (p !== 0) {
+            data = Buffer.allocUnsafe(w.viewLength);
+            data.set(w.heapU8().subarray(p, p + w.viewLength));
+          } else if (w.isArrayBuffer(v)) data = w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
+          else return w.x.QTS_DupValuePointer(ctx, w.falsePtr);
+        } else if (kind === WriteArg.String) data = Buffer.from(a.str(2), "utf8");
+        else data = w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
         if (!data) return w.pendingException(); // QuickJS's TypeError (not an ArrayBuffer, or detached)
-        return this.write(g, w, ctx, a.num(1), data, isString);
+        return this.write(g, w, ctx, a.num(1), data, kind !== WriteArg.ArrayBuffer);
       }
       case Op.NetCloseWrite: {
         const c = this.conn(a.num(1));
@@ -121,21 +142,22 @@ export class NetOps implements NetDispatch {
 
   /**
    * On a retry `data` is ignored: the Conn already holds g's pending write.
-   * Success returns the byte count for a string (its UTF-8 length), else
-   * undefined: the guest knows its buffer's length, and no result is allocated.
+   * Success returns the byte count when `returnCount` (a string's UTF-8
+   * length, a Uint8Array's length), else undefined: for an ArrayBuffer the
+   * guest knows the length, and no result is allocated.
    */
-  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, isString: boolean): JSValuePtr {
+  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, returnCount: boolean): JSValuePtr {
     const c = this.conn(id);
     if (!c) return errValue(w, ctx, closedInfo("write"));
     const r = c.write(g, data);
     if (r === WOULD_BLOCK) {
       g.ioId = id;
-      g.ioN = isString ? 1 : 0;
+      g.ioN = returnCount ? 1 : 0;
       g.ioData = data;
       return parkRetry(g, c.pd, Mode.Write, this.retryWrite);
     }
     g.ioData = undefined;
-    if (typeof r === "number") return isString ? w.x.QTS_NewFloat64(ctx, r) : 0;
+    if (typeof r === "number") return returnCount ? w.x.QTS_NewFloat64(ctx, r) : 0;
     return errValue(w, ctx, r);
   }
 

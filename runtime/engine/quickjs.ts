@@ -543,6 +543,98 @@ export class QuickJSWasm {
    * cache keys by file and source, so a file must always come with the same
    * `stripDebug` (the scheduler strips exactly PRELUDE_FILE).
    */
+  /**
+   * Address of the bytes of guest value `v` if it is a Uint8Array with at
+   * least one byte (their count in viewLength), read straight from its
+   * JSObject: no getter runs in the guest. 0 for anything else (another
+   * value, an empty or detached view), and always 0 if the layout check
+   * failed (see uint8ArrayLayout). Valid until the guest runs again.
+   */
+  uint8ArrayBytes(v: JSValuePtr): Ptr {
+    const layout = (this.u8Layout ??= this.uint8ArrayLayout());
+    if (layout === false) return 0;
+    const h = this.heap32();
+    if (h[(v >> 2) + layout.tagWord] !== JS_TAG_OBJECT) return 0;
+    const obj = h[v >> 2]! >>> 0;
+    if (obj === 0 || obj + 4 * (layout.countWord + 1) > h.byteLength) return 0;
+    if (h[(obj >> 2) + 1]! >>> 16 !== layout.classId) return 0;
+    const ptr = h[(obj >> 2) + layout.ptrWord]! >>> 0;
+    const n = h[(obj >> 2) + layout.countWord]! >>> 0;
+    if (n === 0 || ptr === 0 || ptr + n > h.byteLength) return 0;
+    this.viewLength = n;
+    return ptr;
+  }
+  /** True if guest value `v` is an ArrayBuffer (by its class id; false when the layout is unknown). */
+  isArrayBuffer(v: JSValuePtr): boolean {
+    const layout = (this.u8Layout ??= this.uint8ArrayLayout());
+    if (layout === false) return false;
+    const h = this.heap32();
+    if (h[(v >> 2) + layout.tagWord] !== JS_TAG_OBJECT) return false;
+    const obj = h[v >> 2]! >>> 0;
+    return obj !== 0 && obj + 8 <= h.byteLength && h[(obj >> 2) + 1]! >>> 16 === layout.arrayBufferClassId;
+  }
+  /** Byte count of the view uint8ArrayBytes found last. */
+  viewLength = 0;
+  /** Where a Uint8Array's class id, data pointer and length sit in its JSObject; false: not found (see uint8ArrayLayout). */
+  private u8Layout: Uint8ArrayLayout | false | undefined;
+
+  /**
+   * Finds, once, where this build's JSObject keeps a typed array's class id
+   * (the uint16 at byte 6, after the GC header's ref count and flags), data
+   * pointer and length (its u.array fields): two Uint8Arrays at known
+   * addresses and lengths, and an Int8Array (whose class id must differ),
+   * made in a scratch runtime no guest touches. Anything unexpected leaves
+   * the layout unknown, and every write takes the getters' path.
+   */
+  private uint8ArrayLayout(): Uint8ArrayLayout | false {
+    const x = this.x;
+    const rt = x.QTS_NewRuntime();
+    if (!rt) return false;
+    const ctx = x.QTS_NewContext(rt, 0);
+    const held: JSValuePtr[] = [];
+    const argv = this.mallocOrThrow(4);
+    try {
+      if (!ctx) return false;
+      if (!this.calibrated) this.calibrateNumbers(ctx);
+      const tagWord = this.intTagWord;
+      if (tagWord === 0) return false;
+      const ab = this.newArrayBuffer(ctx, new Uint8Array(64));
+      held.push(ab);
+      const base = this.arrayBufferData(ctx, ab);
+      if (base === 0) return false;
+      const make = (ctor: string, offset: number, length: number): number => {
+        const fn = this.evalScript(ctx, `(b) => new ${ctor}(b, ${offset}, ${length})`, "<quickgo layout check>");
+        held.push(fn);
+        this.heap32()[argv >> 2] = ab;
+        const v = x.QTS_Call(ctx, fn, this.undefinedPtr, 1, argv);
+        held.push(v);
+        const h = this.heap32();
+        return h[(v >> 2) + tagWord] === JS_TAG_OBJECT ? h[v >> 2]! >>> 0 : 0;
+      };
+      const a = make("Uint8Array", 8, 13);
+      const b = make("Uint8Array", 3, 40);
+      const i8 = make("Int8Array", 8, 13);
+      if (!a || !b || !i8) return false;
+      const h = this.heap32();
+      const classOf = (o: number): number => h[(o >> 2) + 1]! >>> 16;
+      if (classOf(a) !== classOf(b) || classOf(i8) + 1 !== classOf(a)) return false; // JS_CLASS_INT8_ARRAY, then JS_CLASS_UINT8_ARRAY
+      const abObj = h[(ab >> 2) + tagWord] === JS_TAG_OBJECT ? h[ab >> 2]! >>> 0 : 0;
+      if (!abObj || classOf(abObj) === classOf(a)) return false;
+      for (let w = 2; w < 16; w++) {
+        if (h[(a >> 2) + w]! >>> 0 !== base + 8 || h[(b >> 2) + w]! >>> 0 !== base + 3) continue;
+        for (let c = w + 1; c <= w + 2; c++) {
+          if (h[(a >> 2) + c] === 13 && h[(b >> 2) + c] === 40) return { tagWord, classId: classOf(a), arrayBufferClassId: classOf(abObj), ptrWord: w, countWord: c };
+        }
+      }
+      return false;
+    } finally {
+      for (const v of held.reverse()) x.QTS_FreeValuePointer(ctx, v);
+      x.free(argv);
+      if (ctx) x.QTS_FreeContext(ctx);
+      x.QTS_FreeRuntime(rt);
+    }
+  }
+
   evalScript(ctx: JSContextPtr, code: string, filename: string, stripDebug = false): JSValuePtr {
     const cache = this.bytecode;
     if (!cache) return this.parseScript(ctx, code, filename, 0, stripDebug);
@@ -675,6 +767,19 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
   // was a dictionary lookup in a LoadIC call (callgrind, echo server). A
   // spread copy has fast properties.
   return { x: { ...x } as unknown as RawExports, spGet: spGet as () => number, spSet: spSet as (v: number) => void };
+}
+
+/** QuickJS's tag of an object JSValue (JS_TAG_OBJECT), in the tag word. */
+const JS_TAG_OBJECT = -1;
+
+/** Where uint8ArrayBytes reads a Uint8Array (32-bit words of its JSObject, and of a JSValue for the tag). */
+interface Uint8ArrayLayout {
+  tagWord: number;
+  classId: number;
+  /** JS_CLASS_ARRAY_BUFFER's id, for isArrayBuffer */
+  arrayBufferClassId: number;
+  ptrWord: number;
+  countWord: number;
 }
 
 /** WTF-8: UTF-8 that also carries lone surrogates (as QuickJS does). */

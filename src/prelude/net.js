@@ -128,13 +128,13 @@ globalThis.__qg_module = function (rt) {
     }
     /** Writes all of data; returns the byte count once the kernel has it. */
     write(data) {
-      if (data instanceof U8) {
-        // The common case inline (a call and two getters fewer than payload()).
-        const b = data.buffer;
-        const n = data.byteLength;
-        const r = host(OP.NetWrite, this.id, n === b.byteLength ? b : data.slice().buffer, 0);
-        if (r !== undefined) throw fail(r, this);
-        return n;
+      if (typeof data !== "string") {
+        // 2: the host reads a Uint8Array's bytes in place (no getter runs here) or an
+        // ArrayBuffer's, and returns their count; for anything else, or an empty or
+        // detached view, false.
+        const n = host(OP.NetWrite, this.id, data, 2);
+        if (typeof n === "number") return n;
+        if (n !== false) throw fail(n, this);
       }
       const p = payload(data);
       if (typeof p === "string") {

@@ -71,6 +71,36 @@ eachBackend(test, "writes of views, empty and detached buffers: the bytes of the
   assert.is(out, "2 0 0 5\nTypeError\n2,3,1,2,3,4,5\n");
 });
 
+eachBackend(test, "writes of other typed arrays, a DataView, a Uint8Array subclass and a detached view: their bytes, or a TypeError", async (backend) => {
+  const out = await ok(
+    `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => {
+        const c = ln.accept();
+        let got = [];
+        for (let b; (b = c.read()) !== null; ) got.push(...b);
+        c.write(got.join(","));
+        c.close();
+      });
+      const c = net.dial("tcp", ln.addr);
+      class Bytes extends Uint8Array {}
+      const dv = new DataView(new ArrayBuffer(3), 1, 2);
+      dv.setUint8(0, 6);
+      println(c.write(new Uint16Array([0x0201])), c.write(new Bytes([3, 4, 5])), c.write(dv), c.write(new Int8Array([-1])));
+      const gone = new Uint8Array([9, 9]);
+      gone.buffer.transfer();
+      for (const bad of [gone, { length: 1, 0: 1 }, 42]) {
+        try { c.write(bad); println("no error"); } catch (e) { println(e.name); }
+      }
+      c.closeWrite();
+      println(new TextDecoder().decode(c.read()));
+    }`,
+    backend,
+  );
+  assert.is(out, "2 3 2 1\nTypeError\nTypeError\nTypeError\n1,2,3,4,5,6,0,255\n");
+});
+
 eachBackend(test, "half-close: the peer reads EOF and can still answer", async (backend) => {
   const out = await ok(
     `

@@ -1,0 +1,51 @@
+// QuickJSWasm.uint8ArrayBytes and isArrayBuffer (runtime/engine/quickjs.ts):
+// a Uint8Array's bytes found straight in its JSObject, at the layout this
+// build's check found. Net writes use them (netpoll/netops.ts); if the check
+// ever stopped finding the layout, writes would still work through the
+// guest's getters, slower: these tests are what notices.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { QuickJSWasm, type JSValuePtr } from "../../runtime/engine/quickjs.js";
+import { eachBackend } from "../helpers.js";
+
+const noImports = { hostCall: () => 0, interrupt: () => 0, hostCallSuspend: () => 0, interruptSuspend: () => 0 };
+
+eachBackend(test, "a Uint8Array's bytes are found in place; other values are refused", async (backend) => {
+  const w = await QuickJSWasm.load(backend, noImports, () => {});
+  const stack = w.x.malloc(1 << 20);
+  w.stackPointer = (stack + (1 << 20)) & ~15;
+  const rt = w.x.QTS_NewRuntime();
+  const ctx = w.x.QTS_NewContext(rt, 0);
+  const held: JSValuePtr[] = [];
+  const value = (code: string): JSValuePtr => {
+    const v = w.evalScript(ctx, code, "t.js");
+    assert.is(w.exceptionOf(ctx, v), 0, code);
+    held.push(v);
+    return v;
+  };
+  const bytesOf = (code: string): number[] | null => {
+    const p = w.uint8ArrayBytes(value(code));
+    return p === 0 ? null : [...w.heapU8().subarray(p, p + w.viewLength)];
+  };
+  assert.equal(bytesOf("new Uint8Array([1, 2, 3, 4, 5]).subarray(1, 4)"), [2, 3, 4]);
+  assert.equal(bytesOf("new Uint8Array(new ArrayBuffer(16), 4, 3).fill(7)"), [7, 7, 7]);
+  assert.equal(bytesOf("class B extends Uint8Array {}; new B([9, 8])"), [9, 8], "a subclass is a Uint8Array");
+  assert.is(bytesOf("new Uint8Array(0)"), null, "empty");
+  assert.is(bytesOf("const d = new Uint8Array(4); d.buffer.transfer(); d"), null, "detached");
+  assert.is(bytesOf("new Int8Array([1])"), null);
+  assert.is(bytesOf("new Uint8ClampedArray([1])"), null);
+  assert.is(bytesOf("new DataView(new ArrayBuffer(2))"), null);
+  assert.is(bytesOf("new ArrayBuffer(3)"), null);
+  assert.is(bytesOf("({ length: 1, 0: 1 })"), null);
+  assert.is(bytesOf("'abc'"), null);
+  assert.is(bytesOf("42"), null);
+  assert.is(bytesOf("new Proxy(new Uint8Array(2), {})"), null);
+  assert.ok(w.isArrayBuffer(value("new ArrayBuffer(3)")));
+  assert.not.ok(w.isArrayBuffer(value("new Uint8Array(3)")));
+  assert.not.ok(w.isArrayBuffer(value("({})")));
+  for (const v of held) w.x.QTS_FreeValuePointer(ctx, v);
+  w.x.QTS_FreeContext(ctx);
+  w.x.QTS_FreeRuntime(rt);
+});
+
+test.run();
