@@ -534,16 +534,6 @@ export class QuickJSWasm {
   }
 
   /**
-   * Runs a global script in ctx (through the bytecode cache) and returns the
-   * result or exception JSValue* (caller frees). With
-   * `stripDebug` its functions keep no debug info: no source text (their
-   * toString says [native code]), line tables or local names (stack frames
-   * print "at name", no location). For the prelude, whose source every
-   * goroutine would otherwise hold, nested functions' texts included. The
-   * cache keys by file and source, so a file must always come with the same
-   * `stripDebug` (the scheduler strips exactly PRELUDE_FILE).
-   */
-  /**
    * Address of the bytes of guest value `v` if it is a Uint8Array with at
    * least one byte (their count in viewLength), read straight from its
    * JSObject: no getter runs in the guest. 0 for anything else (another
@@ -635,6 +625,16 @@ export class QuickJSWasm {
     }
   }
 
+  /**
+   * Runs a global script in ctx (through the bytecode cache) and returns the
+   * result or exception JSValue* (caller frees). With
+   * `stripDebug` its functions keep no debug info: no source text (their
+   * toString says [native code]), line tables or local names (stack frames
+   * print "at name", no location). For the prelude, whose source every
+   * goroutine would otherwise hold, nested functions' texts included. The
+   * cache keys by file and source, so a file must always come with the same
+   * `stripDebug` (the scheduler strips exactly PRELUDE_FILE).
+   */
   evalScript(ctx: JSContextPtr, code: string, filename: string, stripDebug = false): JSValuePtr {
     const cache = this.bytecode;
     if (!cache) return this.parseScript(ctx, code, filename, 0, stripDebug);
