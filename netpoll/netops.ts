@@ -74,12 +74,11 @@ export class NetOps implements NetDispatch {
           // as below; anything else, or an empty or detached view, is answered `false`, and the
           // guest sends it through the general path.
           const v = a.val(2);
-          const p = w.uint8ArrayBytes(v);
-          if (p !== 0) {
-            data = Buffer.allocUnsafe(w.viewLength);
-            data.set(w.heapU8().subarray(p, p + w.viewLength));
-          } else if (w.isArrayBuffer(v)) data = w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
-          else return w.x.QTS_DupValuePointer(ctx, w.falsePtr);
+          data = w.copyUint8Array(v, Buffer.allocUnsafe);
+          if (!data) {
+            if (!w.isArrayBuffer(v)) return w.x.QTS_DupValuePointer(ctx, w.falsePtr);
+            data = w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
+          }
         } else if (kind === WriteArg.String) data = Buffer.from(a.str(2), "utf8");
         else data = w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
         if (!data) return w.pendingException(); // QuickJS's TypeError (not an ArrayBuffer, or detached)

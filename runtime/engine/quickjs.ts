@@ -451,8 +451,16 @@ export class QuickJSWasm {
    */
   copyArrayBuffer<T extends Uint8Array>(ctx: JSContextPtr, v: JSValuePtr, alloc: (n: number) => T): T | null {
     const p = this.arrayBufferData(ctx, v);
-    if (p === 0) return null;
-    const len = this.heap32()[this.lengthCell >> 2]!;
+    return p === 0 ? null : this.copyOut(p, this.heap32()[this.lengthCell >> 2]!, alloc);
+  }
+
+  /** Copies the bytes of guest Uint8Array `v` (see uint8ArrayBytes) into `alloc(length)`; null if uint8ArrayBytes refuses v. */
+  copyUint8Array<T extends Uint8Array>(v: JSValuePtr, alloc: (n: number) => T): T | null {
+    const p = this.uint8ArrayBytes(v);
+    return p === 0 ? null : this.copyOut(p, this.viewLength, alloc);
+  }
+
+  private copyOut<T extends Uint8Array>(p: Ptr, len: number, alloc: (n: number) => T): T {
     const out = alloc(len);
     if (len > 0) out.set(this.heapU8().subarray(p, p + len));
     return out;

@@ -16,6 +16,28 @@ const ok = async (src: string, backend: Parameters<typeof run>[1]["backend"]): P
   return r.stdout;
 };
 
+/**
+ * A guest program: `writes` runs with `c` dialed to a peer goroutine that
+ * collects every byte until EOF; then the peer's answer (the bytes, joined
+ * by commas) is printed.
+ */
+function writesToPeer(writes: string): string {
+  return `
+    function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => {
+        const c = ln.accept();
+        let got = [];
+        for (let b; (b = c.read()) !== null; ) got.push(...b);
+        c.write(got.join(","));
+        c.close();
+      });
+      const c = net.dial("tcp", ln.addr);
+${writes}      c.closeWrite();
+      println(new TextDecoder().decode(c.read()));
+    }`;
+}
+
 eachBackend(test, "echo of a 1 MiB payload is byte-exact", async (backend) => {
   const out = await ok(
     `
@@ -47,25 +69,13 @@ eachBackend(test, "echo of a 1 MiB payload is byte-exact", async (backend) => {
 
 eachBackend(test, "writes of views, empty and detached buffers: the bytes of the view, 0, a TypeError", async (backend) => {
   const out = await ok(
-    `
-    function main() {
-      const ln = net.listen("tcp", "127.0.0.1:0");
-      go(() => {
-        const c = ln.accept();
-        let got = [];
-        for (let b; (b = c.read()) !== null; ) got.push(...b);
-        c.write(got.join(","));
-        c.close();
-      });
-      const c = net.dial("tcp", ln.addr);
+    writesToPeer(`
       const whole = new Uint8Array([1, 2, 3, 4, 5]);
       println(c.write(whole.subarray(1, 3)), c.write(new Uint8Array(0)), c.write(new ArrayBuffer(0)), c.write(whole.buffer));
       const gone = new Uint8Array([9]).buffer;
       gone.transfer();
       try { c.write(gone); println("no error"); } catch (e) { println(e.name); }
-      c.closeWrite();
-      println(new TextDecoder().decode(c.read()));
-    }`,
+    `),
     backend,
   );
   assert.is(out, "2 0 0 5\nTypeError\n2,3,1,2,3,4,5\n");
@@ -73,17 +83,7 @@ eachBackend(test, "writes of views, empty and detached buffers: the bytes of the
 
 eachBackend(test, "writes of other typed arrays, a DataView, a Uint8Array subclass and a detached view: their bytes, or a TypeError", async (backend) => {
   const out = await ok(
-    `
-    function main() {
-      const ln = net.listen("tcp", "127.0.0.1:0");
-      go(() => {
-        const c = ln.accept();
-        let got = [];
-        for (let b; (b = c.read()) !== null; ) got.push(...b);
-        c.write(got.join(","));
-        c.close();
-      });
-      const c = net.dial("tcp", ln.addr);
+    writesToPeer(`
       class Bytes extends Uint8Array {}
       const dv = new DataView(new ArrayBuffer(3), 1, 2);
       dv.setUint8(0, 6);
@@ -93,9 +93,7 @@ eachBackend(test, "writes of other typed arrays, a DataView, a Uint8Array subcla
       for (const bad of [gone, { length: 1, 0: 1 }, 42]) {
         try { c.write(bad); println("no error"); } catch (e) { println(e.name); }
       }
-      c.closeWrite();
-      println(new TextDecoder().decode(c.read()));
-    }`,
+    `),
     backend,
   );
   assert.is(out, "2 3 2 1\nTypeError\nTypeError\nTypeError\n1,2,3,4,5,6,0,255\n");
