@@ -7,7 +7,10 @@
 // Instructions are not time: cache misses (--cache: a simulated 48 KiB L1d
 // and 2 MiB last level) are what many connections add.
 //
-//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100] [--warmup 15] [--seconds 10] [--cache]
+//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100] [--warmup 15] [--seconds 10] [--cache] [--keep DIR]
+//
+// --keep DIR leaves the profiles there (callgrind.<server>.out.1) for
+// callgrind_annotate: where the instructions and the misses are.
 //
 // Needs valgrind (callgrind, callgrind_control) on PATH. Under callgrind a
 // server runs ~50× slower, so the warm-up is long enough for V8 to have
@@ -30,6 +33,7 @@ const conns = Number(flag("--conns", "100"));
 const warmup = Number(flag("--warmup", "15"));
 const seconds = Number(flag("--seconds", "10"));
 const cache = args.includes("--cache");
+const keep = flag("--keep", "");
 
 /** Events counted per message, by callgrind's names. */
 const EVENTS = cache ? ["Ir", "D1mr", "D1mw", "DLmr", "DLmw"] : ["Ir"];
@@ -95,7 +99,8 @@ async function count(server: string, dir: string): Promise<Count> {
 
 async function main(): Promise<void> {
   if (spawnSync("valgrind", ["--version"]).status !== 0) throw new Error("valgrind is not on PATH");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-callgrind-"));
+  const dir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-callgrind-"));
+  fs.mkdirSync(dir, { recursive: true });
   const rows: Count[] = [];
   try {
     for (const s of servers) {
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
       rows.push(c);
     }
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
   const node = rows.find((r) => r.server === "node");
   const head = ["server", "connections", "messages counted", ...EVENTS.map((e) => `${e} per message`), "Ir ratio to Node"];

@@ -5,7 +5,13 @@
 // and round-trip p50/p99 with 100 and 1 000 connections, throughput also as a
 // ratio to Node's native server.
 //
-//   node dist/bench/echo.js [--conns 100,1000] [--seconds 3] [--size 64] [--save] [--quick]
+// The servers are measured in rounds: every round measures each server once,
+// in a rotated order, and a server's ratio in a round is to Node's
+// throughput in that same round. The table gives medians over the rounds
+// (ratios with their lowest and highest), so the neighbours' load drifting
+// between one server's measurement and the next moves a round, not the result.
+//
+//   node dist/bench/echo.js [--conns 100,1000] [--seconds 3] [--rounds 3] [--size 64] [--save] [--quick]
 // --save writes the table to bench/results/echo-node<major>.md for the report.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -25,6 +31,9 @@ const quick = args.includes("--quick");
 const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Number);
 const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
 const size = Number(flag("--size", "64"));
+const rounds = Math.max(1, Number(flag("--rounds", quick ? "1" : "3")));
+/** the baseline every ratio is to */
+const NODE = "Node net (native)";
 
 interface Server {
   name: string;
@@ -39,7 +48,7 @@ function servers(): Server[] {
     name: `quickgo ${b}`,
     start: () => spawn(process.execPath, [path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
   }));
-  list.push({ name: "Node net (native)", start: () => spawn(process.execPath, ["-e", NODE_ECHO_SERVER]) });
+  list.push({ name: NODE, start: () => spawn(process.execPath, ["-e", NODE_ECHO_SERVER]) });
   if (spawnSync("go", ["version"]).status === 0) {
     const bin = path.join(tmp, "echo-go");
     const r = spawnSync("go", ["build", "-o", bin, "./echo"], { cwd: path.join(root, "bench", "go"), encoding: "utf8" });
@@ -66,6 +75,8 @@ function addrOf(child: ChildProcess): Promise<string> {
 interface Row {
   server: string;
   conns: number;
+  /** the round (0, 1, …) this measurement belongs to */
+  round: number;
   msgsPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -88,7 +99,7 @@ function cpuSeconds(pid: number | undefined): number {
  * when the generator starts and ends its measured part, so connection setup
  * (a goroutine spawn each, for quickgo) and warm-up are not counted.
  */
-function load(addr: string, conns: number, serverPid: number | undefined): Promise<Omit<Row, "server"> & { messages: number }> {
+function load(addr: string, conns: number, serverPid: number | undefined): Promise<Omit<Row, "server" | "round"> & { messages: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"]);
     let out = "";
@@ -106,31 +117,47 @@ function load(addr: string, conns: number, serverPid: number | undefined): Promi
       clearTimeout(timer);
       const line = out.split("\n").find((l) => l.startsWith("{"));
       if (code !== 0 || !line) return reject(new Error(`load generator failed (${code}): ${err}`));
-      const r = JSON.parse(line) as Omit<Row, "server" | "cpuUsPerMsg"> & { messages: number };
+      const r = JSON.parse(line) as Omit<Row, "server" | "round" | "cpuUsPerMsg"> & { messages: number };
       resolve({ ...r, cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / r.messages });
     });
   });
 }
 
+interface Running {
+  server: Server;
+  child: ChildProcess;
+  addr: string;
+}
+
 async function main(): Promise<void> {
+  // Every server runs for the whole benchmark (idle between its measurements),
+  // so a round costs no start-up: a quickgo server's connections, and their
+  // goroutines, end with each measurement's load generator.
+  const running: Running[] = [];
   const rows: Row[] = [];
-  for (const s of servers()) {
-    const child = s.start();
-    child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${s.name}] ${d.toString()}`));
-    try {
-      const addr = await addrOf(child);
-      for (const conns of connCounts) {
-        process.stderr.write(`echo: ${s.name}, ${conns} connections, ${seconds} s… `);
-        const r = await load(addr, conns, child.pid);
-        if (!(r.messages > 0)) throw new Error(`${s.name}: no message came back`);
-        process.stderr.write(`${Math.round(r.msgsPerSec)} msg/s\n`);
-        rows.push({ ...r, server: s.name });
-      }
-    } finally {
-      child.kill("SIGKILL");
+  try {
+    for (const server of servers()) {
+      const child = server.start();
+      child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${server.name}] ${d.toString()}`));
+      running.push({ server, child, addr: "" });
+      running[running.length - 1]!.addr = await addrOf(child);
     }
+    for (const conns of connCounts) {
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < running.length; k++) {
+          const { server, child, addr } = running[(k + round) % running.length]!; // rotated: no server always runs first
+          process.stderr.write(`echo: ${server.name}, ${conns} connections, round ${round + 1}/${rounds}, ${seconds} s… `);
+          const r = await load(addr, conns, child.pid);
+          if (!(r.messages > 0)) throw new Error(`${server.name}: no message came back`);
+          process.stderr.write(`${Math.round(r.msgsPerSec)} msg/s\n`);
+          rows.push({ ...r, server: server.name, round });
+        }
+      }
+    }
+  } finally {
+    for (const r of running) r.child.kill("SIGKILL");
   }
-  const table = render(rows);
+  const table = render(rows, running.map((r) => r.server.name));
   process.stdout.write(table);
   if (args.includes("--save") && !quick) {
     const file = path.join(root, "bench", "results", `echo-node${process.versions.node.split(".")[0]}.md`);
@@ -139,21 +166,41 @@ async function main(): Promise<void> {
   }
 }
 
-function render(rows: Row[]): string {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function render(rows: Row[], names: string[]): string {
   const lines = [
     `## Echo server, Node ${process.version} (${os.cpus()[0]?.model ?? "cpu"}, ${os.cpus().length} cores)`,
     "",
     `${size}-byte messages, each connection a closed loop (send, await the echo, repeat), ${seconds} s measured after every`,
     "connection has had an echo and a warm-up (so goroutine spawns are not measured);",
-    "servers and load generator in separate processes; ratio = throughput / Node native at the same connection count.",
+    "servers and load generator in separate processes.",
+    `${rounds} round${rounds > 1 ? "s" : ""}, each measuring every server once in a rotated order; a round's ratio is a server's throughput`,
+    "over Node native's in that round. Medians over the rounds; ratios also with their lowest and highest.",
     "",
     "| server | connections | messages/s | ratio to Node | p50 | p99 | server CPU per message |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const r of rows) {
-    const node = rows.find((x) => x.server === "Node net (native)" && x.conns === r.conns);
-    const ratio = node ? (r.msgsPerSec / node.msgsPerSec).toFixed(2) : "—";
-    lines.push(`| ${r.server} | ${r.conns} | ${Math.round(r.msgsPerSec).toLocaleString("en-US")} | ${ratio} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${r.cpuUsPerMsg.toFixed(1)} µs |`);
+  const conns = [...new Set(rows.map((r) => r.conns))];
+  for (const name of names) {
+    for (const c of conns) {
+      const mine = rows.filter((r) => r.server === name && r.conns === c);
+      if (mine.length === 0) continue;
+      const ratios = mine.flatMap((r) => {
+        const node = rows.find((x) => x.server === NODE && x.conns === c && x.round === r.round);
+        return node ? [r.msgsPerSec / node.msgsPerSec] : [];
+      });
+      const ratio =
+        name === NODE ? "1.00" : ratios.length === 0 ? "—" : ratios.length === 1 ? ratios[0]!.toFixed(2) : `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+      const cell = (f: (r: Row) => number): number => median(mine.map(f));
+      lines.push(
+        `| ${name} | ${c} | ${Math.round(cell((r) => r.msgsPerSec)).toLocaleString("en-US")} | ${ratio} | ${cell((r) => r.p50Ms).toFixed(2)} ms | ${cell((r) => r.p99Ms).toFixed(2)} ms | ${cell((r) => r.cpuUsPerMsg).toFixed(1)} µs |`,
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }
