@@ -10,7 +10,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
-import { ensureWasm, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+import { ensureWasm, MEMMOVE, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmManifest } from "./wasm-build.js";
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
 import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
@@ -198,6 +198,7 @@ interface InstanceExports {
   x: RawExports;
   spGet: () => number;
   spSet: (v: number) => void;
+  memmove: (dst: Ptr, src: Ptr, n: number) => void;
 }
 
 /**
@@ -323,6 +324,11 @@ export class QuickJSWasm {
       manifest.heapFunctionsSlot,
     );
     return wasm;
+  }
+
+  /** Copies n bytes of wasm memory from src to dst (the ranges may overlap): wasm's memory.copy. */
+  memmove(dst: Ptr, src: Ptr, n: number): void {
+    this.main.memmove(dst, src, n);
   }
 
   get stackPointer(): number {
@@ -770,11 +776,14 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
   }
   const spGet = raw[STACK_POINTER_GET];
   const spSet = raw[STACK_POINTER_SET];
-  if (typeof spGet !== "function" || typeof spSet !== "function") throw new Error("quickgo: wasm stack-pointer exports missing (rebuild: npm run build)");
+  const memmove = raw[MEMMOVE];
+  if (typeof spGet !== "function" || typeof spSet !== "function" || typeof memmove !== "function") {
+    throw new Error("quickgo: wasm stack-pointer or memmove exports missing (rebuild: npm run build)");
+  }
   // Filled by keyed stores, x went to dictionary mode: every call through it
   // was a dictionary lookup in a LoadIC call (callgrind, echo server). A
   // spread copy has fast properties.
-  return { x: { ...x } as unknown as RawExports, spGet: spGet as () => number, spSet: spSet as (v: number) => void };
+  return { x: { ...x } as unknown as RawExports, spGet: spGet as () => number, spSet: spSet as (v: number) => void, memmove: memmove as InstanceExports["memmove"] };
 }
 
 /** QuickJS's tag of an object JSValue (JS_TAG_OBJECT), in the tag word. */

@@ -78,21 +78,22 @@ export class StackRegions {
   /**
    * Copies parked g's live stack [savedSP, top), then its asyncify data, out
    * of its region, to come back before it runs. They go to g's spill buffer
-   * in wasm memory with copyWithin: no typed array is made per switch (a
-   * subarray and a set per copy cost ~1.0k more instructions per echoed
-   * message, callgrind), and the buffer is reused by later evictions.
+   * in wasm memory with wasm's memory.copy (QuickJSWasm.memmove): no typed
+   * array is made per switch (a subarray and a set per copy cost ~1.0k more
+   * instructions per echoed message, callgrind; copyWithin ~0.3k more), and
+   * the buffer is reused by later evictions.
    */
   private evict(g: G, top: number, data: number): void {
     const n = top - g.savedSP;
     const m = this.scratchBytes > 0 ? g.savedUnwindLen : 0;
     g.savedStackLen = n;
     if (g.spillCap < n + m) this.growSpill(g, n + m);
-    const heap = this.wasm.heapU8(); // after growSpill: a malloc may have grown the memory
     if (g.spill !== 0) {
-      heap.copyWithin(g.spill, g.savedSP, top);
-      if (m > 0) heap.copyWithin(g.spill + n, data, data + m);
+      this.wasm.memmove(g.spill, g.savedSP, n);
+      if (m > 0) this.wasm.memmove(g.spill + n, data, m);
     } else {
       // No room in wasm memory for a spill buffer: a host copy instead.
+      const heap = this.wasm.heapU8();
       const saved = (g.savedStack = new Uint8Array(n + m));
       saved.set(heap.subarray(g.savedSP, top));
       if (m > 0) saved.set(heap.subarray(data, data + m), n);
@@ -102,17 +103,17 @@ export class StackRegions {
 
   /** Puts back what evict() copied out. */
   private restore(g: G, data: number): void {
-    const heap = this.wasm.heapU8();
     const n = g.savedStackLen;
     const m = this.scratchBytes > 0 ? g.savedUnwindLen : 0;
     const saved = g.savedStack;
     if (saved) {
+      const heap = this.wasm.heapU8();
       heap.set(saved.subarray(0, n), g.savedSP);
       if (m > 0) heap.set(saved.subarray(n, n + m), data);
       g.savedStack = undefined;
     } else {
-      heap.copyWithin(g.savedSP, g.spill, g.spill + n);
-      if (m > 0) heap.copyWithin(data, g.spill + n, g.spill + n + m);
+      this.wasm.memmove(g.savedSP, g.spill, n);
+      if (m > 0) this.wasm.memmove(data, g.spill + n, m);
     }
   }
 

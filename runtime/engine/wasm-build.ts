@@ -36,7 +36,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 9;
+const BUILD_REVISION = 10;
 /**
  * Functions reading and writing the stack pointer: the host moves it on
  * every switch, and a call to an export costs ~2.5 ns where
@@ -44,6 +44,13 @@ const BUILD_REVISION = 9;
  */
 export const STACK_POINTER_GET = "qg_sp_get";
 export const STACK_POINTER_SET = "qg_sp_set";
+/**
+ * (dst, src, n): wasm's memory.copy, for moving a parked goroutine's stack
+ * out of its region and back (stack-regions.ts): a call to it costs less
+ * than TypedArray.prototype.copyWithin, a C++ builtin entered through V8's
+ * runtime (~180 instructions a call, callgrind).
+ */
+export const MEMMOVE = "qg_memmove";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
 
@@ -192,6 +199,13 @@ function exportStackPointer(mod: binaryenType.Module): void {
   mod.addFunctionExport(STACK_POINTER_SET, STACK_POINTER_SET);
 }
 
+function exportMemmove(mod: binaryenType.Module): void {
+  const { i32, none } = binaryen;
+  const arg = (k: number): binaryenType.ExpressionRef => mod.local.get(k, i32);
+  mod.addFunction(MEMMOVE, binaryen.createType([i32, i32, i32]), none, [], mod.memory.copy(arg(0), arg(1), arg(2)));
+  mod.addFunctionExport(MEMMOVE, MEMMOVE);
+}
+
 function findImport(mod: binaryenType.Module, module: string, base: string): binaryenType.FunctionInfo {
   for (let k = 0; k < mod.getNumFunctions(); k++) {
     const fi = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
@@ -231,6 +245,7 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
+  exportMemmove(mod);
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
@@ -251,6 +266,7 @@ function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
+  exportMemmove(mod);
   const heapFunctionsSlot = addHeapAccounting(binaryen, mod, glue.exports.malloc, glue.exports.free);
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);

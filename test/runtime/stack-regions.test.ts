@@ -28,6 +28,7 @@ function fakeWasm(): { wasm: QuickJSWasm; heap: Uint8Array; failMalloc: (fail: b
   let sp = 0;
   const wasm = {
     heapU8: () => heap,
+    memmove: (dst: number, src: number, n: number) => void heap.copyWithin(dst, src, src + n),
     mallocOrThrow: malloc,
     x: { malloc, free: (p: number) => void blocks.delete(p) },
     get stackPointer() {
