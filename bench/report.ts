@@ -491,7 +491,7 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "- The same growth without sockets: a ring of N goroutines passing a token over channels, per hop (`quickgo",
       "  run` of the suite's ring program, 300 000 hops): jspi N = 2: 1.22 µs, 16: 1.36, 100: 1.66, 300: 2.47, 1000:",
       "  2.81, 3000: 3.74; alternating N = 2 and 1000 three times, jspi 1.33–2.12 → 3.52–3.70 µs and asyncify (Node",
-      "  20) 2.95–3.14 → 4.68–6.28 µs, so both backends pay it. Node's async/await and Go stay flat.",
+      "  20) 2.95–3.14 → 4.68–6.28 µs, so both backends pay it. Node's async/await stays flat (Go: ~1.5× by 1000).",
       "  `node dist/bench/ring-size.js` measures it for every model (shorter rings, noisier).",
       "- Callgrind's cache simulation of that ring, N = 2 vs 1000, per hop: instructions 29.9k vs 33.9k, last-level",
       "  read misses 24 vs 134. The new misses: QuickJS's interpreter loop +31 (each goroutine's own bytecode, objects",
