@@ -139,8 +139,9 @@ async function main(): Promise<void> {
     for (const server of servers()) {
       const child = server.start();
       child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${server.name}] ${d.toString()}`));
-      running.push({ server, child, addr: "" });
-      running[running.length - 1]!.addr = await addrOf(child);
+      const r: Running = { server, child, addr: "" };
+      running.push(r); // killed in the finally below even if it never listens
+      r.addr = await addrOf(child);
     }
     for (const conns of connCounts) {
       for (let round = 0; round < rounds; round++) {

@@ -11,7 +11,7 @@
 //
 // Both also export `qg_sp_get`/`qg_sp_set`, which read and write the
 // shadow-stack pointer, so the engine swaps stacks without depending on
-// minified export names, and
+// minified export names, and `qg_memmove` (memory.copy, for stack spills), and
 // get malloc functions that count real bytes (heap-accounting.ts).
 // Everything minified (import and export names) is read from the glue here and
 // recorded in the manifest; if the glue's shape changes, the build fails loudly.
