@@ -133,8 +133,6 @@ export class G {
   wake: ((v: number) => void) | undefined = undefined;
   /** jspi only: unwinds the suspended wasm stack without running it (rejects that promise; see Engine.release). */
   abandon: ((e: Error) => void) | undefined = undefined;
-  /** True between a resume and the re-issued import call that delivers `param`. */
-  resuming = false;
   /** While waiting: undoes the wait (dequeues the sudog, stops the timer…), for kill. Cleared by ready. */
   unpark: ((g: G) => void) | null = null;
   /** Set by kill: the G dies at its next resume or interrupt poll, and every runtime call throws until then. */

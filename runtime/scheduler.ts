@@ -641,7 +641,7 @@ export class Scheduler implements GuestHost {
     return { goroutine: g.id, message, trace: goTraceback(stack, PRELUDE_FILE) };
   }
 
-  /** The JS stack of a parked G, captured by briefly resuming it (see HostCalls.resumed). */
+  /** The JS stack of a parked G, captured while HostCalls.resumed runs for it (the asyncify G is rewound; the jspi one stays suspended). */
   captureStack(g: G): string {
     const w = g.engine!.wasm;
     const fn = w.getGlobal(g.ctx, "__qg_stack");

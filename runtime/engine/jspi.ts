@@ -1,10 +1,13 @@
 // JSPI backend: each G's wasm call stack is a V8 secondary stack suspended by
 // WebAssembly.Suspending and resumed by resolving the promise it waits on. The
 // wasm shim (see wasm-build.ts) calls the plain import first and the
-// Suspending twin only when it returned -1, then calls the plain import again
-// after the resume to fetch the result. Each G runs in one of several
-// shadow-stack regions, where its stack stays while it is parked unless
-// another G of that region needs the room (stack-regions.ts).
+// Suspending twin only when it returned -1; the twin's result is the import's.
+// run() computes that result (HostCalls.resumed: the retried operation, the
+// received value…) before it resumes the stack, on the caller's stack with
+// g's shadow stack and runtime entered, and resolves the promise with it; if
+// g must wait again, its stack is not resumed at all. Each G runs in one of
+// several shadow-stack regions, where its stack stays while it is parked
+// unless another G of that region needs the room (stack-regions.ts).
 //
 // Invariants: one G runs at a time; a G's stack is resumed only from a
 // microtask, never from inside a suspending call (run() may be called there,
@@ -66,13 +69,7 @@ export class JspiEngine implements Engine {
   private onImport(argc: number, argv: number, interrupt: boolean): number {
     const g = this.current;
     if (!g) return 0;
-    let r: number;
-    if (g.resuming) {
-      g.resuming = false;
-      r = this.host.resumed(g);
-    } else {
-      r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
-    }
+    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
     return r === PARK ? JSPI_SUSPEND : r;
   }
 
@@ -105,17 +102,36 @@ export class JspiEngine implements Engine {
   }
 
   run(g: G, stopped: () => void): boolean {
-    this.stopped = stopped;
     if (g.savedSP === 0) {
       // Its first call would run its stack inside this call, which may be another G's park.
+      this.stopped = stopped;
       queueMicrotask(() => this.start(g));
       return false;
     }
     this.enter(g);
-    g.resuming = true;
+    let r: number;
+    try {
+      r = this.host.resumed(g);
+    } catch (e) {
+      // As if thrown at g's import: the rejection unwinds g's stack and finish() reports it.
+      this.stopped = stopped;
+      const abandon = g.abandon!;
+      g.wake = g.abandon = undefined;
+      abandon(e instanceof Error ? e : new Error(String(e)));
+      return false;
+    }
+    if (r === PARK) {
+      // g waits again (a spurious wake-up, a goroutine dump): its stack stays
+      // suspended on the same promise, not resumed only to suspend again.
+      this.regions.parked(g);
+      this.wasm.stackPointer = this.callerSP;
+      this.current = null;
+      return true;
+    }
+    this.stopped = stopped;
     const wake = g.wake!;
     g.wake = g.abandon = undefined;
-    wake(0);
+    wake(r);
     return false;
   }
 

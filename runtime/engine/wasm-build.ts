@@ -4,10 +4,11 @@
 //   asyncify: binaryen's asyncify pass with asyncify-imports = the host-call
 //             and interrupt imports, so a goroutine can be unwound from either.
 //   jspi:     the untouched interpreter plus a small shim around those two
-//             imports: `loop { r = sync(args); if r != -1 return r; suspend(args) }`.
+//             imports: `r = sync(args); if r == -1 return suspend(args); return r`.
 //             V8's Suspending imports always suspend, so the common path must
-//             not go through them; after a resume the sync import is called
-//             again and returns the resume value (or -1 to park again).
+//             not go through them; the engine computes the resume value before
+//             it resumes the stack (a G that must wait again is not resumed),
+//             so the suspend's result is the import's.
 //
 // Both also export `qg_sp_get`/`qg_sp_set`, which read and write the
 // shadow-stack pointer, so the engine swaps stacks without depending on
@@ -36,7 +37,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 10;
+const BUILD_REVISION = 11;
 /**
  * Functions reading and writing the stack pointer: the host moves it on
  * every switch, and a call to an export costs ~2.5 ns where
@@ -280,14 +281,14 @@ function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
     mod.addFunctionImport(`${name}_sync`, glue.importModule, base, params, results);
     mod.addFunctionImport(`${name}_suspend`, glue.importModule, `${base}_suspend`, params, results);
     mod.addFunction(name, params, results, [binaryen.i32],
-      mod.loop("again", mod.block(null, [
+      mod.block(null, [
         mod.local.set(result, mod.call(`${name}_sync`, args(), results)),
         mod.if(
           mod.i32.eq(mod.local.get(result, binaryen.i32), mod.i32.const(JSPI_SUSPEND)),
-          mod.block(null, [mod.drop(mod.call(`${name}_suspend`, args(), results)), mod.br("again")]),
+          mod.return(mod.call(`${name}_suspend`, args(), results)),
         ),
         mod.return(mod.local.get(result, binaryen.i32)),
-      ])));
+      ]));
   }
   if (!mod.validate()) throw new Error("quickgo build: jspi shim does not validate");
   const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot };
