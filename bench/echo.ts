@@ -5,13 +5,18 @@
 // and round-trip p50/p99 with 100 and 1 000 connections, throughput also as a
 // ratio to Node's native server.
 //
+// Connection churn too (bench/churn-load.ts): clients that connect, echo one
+// message and close, over and over, so every connection is a new goroutine
+// in a quickgo server: new connections per second, as a ratio to Node's.
+//
 // The servers are measured in rounds: every round measures each server once,
 // in a rotated order, and a server's ratio in a round is to Node's
 // throughput in that same round. The table gives medians over the rounds
 // (ratios with their lowest and highest), so the neighbours' load drifting
 // between one server's measurement and the next moves a round, not the result.
 //
-//   node dist/bench/echo.js [--conns 100,1000] [--seconds 3] [--rounds 3] [--size 64] [--save] [--quick]
+//   node dist/bench/echo.js [--conns 100,1000] [--churn 50] [--seconds 3] [--rounds 3] [--size 64] [--save] [--quick]
+// --churn N: N concurrent churning clients (0: no churn table).
 // --save writes the table to bench/results/echo-node<major>.md for the report.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -32,6 +37,7 @@ const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Num
 const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
 const size = Number(flag("--size", "64"));
 const rounds = Math.max(1, Number(flag("--rounds", quick ? "1" : "3")));
+const churnClients = Number(flag("--churn", quick ? "5" : "50"));
 /** the baseline every ratio is to */
 const NODE = "Node net (native)";
 
@@ -72,16 +78,22 @@ function addrOf(child: ChildProcess): Promise<string> {
   });
 }
 
+/** What a load generator measures: established connections echoing (echo-load.ts), or connections made and closed (churn-load.ts). */
+type Workload = "echo" | "churn";
+
 interface Row {
+  workload: Workload;
   server: string;
+  /** connections (echo) or concurrent clients (churn) */
   conns: number;
   /** the round (0, 1, …) this measurement belongs to */
   round: number;
-  msgsPerSec: number;
+  /** messages per second (echo) or new connections per second (churn) */
+  rate: number;
   p50Ms: number;
   p99Ms: number;
-  /** server process CPU time (user + system) per echoed message, µs: robust to other load on the machine */
-  cpuUsPerMsg: number;
+  /** server process CPU time (user + system) per message or per connection, µs: robust to other load on the machine */
+  cpuUs: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -94,14 +106,26 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** The JSON line a load generator ends with (echo-load.ts or churn-load.ts). */
+interface LoadResult {
+  msgsPerSec?: number;
+  messages?: number;
+  connsPerSec?: number;
+  connections?: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 /**
- * Runs the load generator against `addr`; the server's CPU time is sampled
- * when the generator starts and ends its measured part, so connection setup
- * (a goroutine spawn each, for quickgo) and warm-up are not counted.
+ * Runs a load generator against `addr`; the server's CPU time is sampled
+ * when the generator starts and ends its measured part, so (for echo)
+ * connection setup, a goroutine spawn each for quickgo, and warm-up are not
+ * counted.
  */
-function load(addr: string, conns: number, serverPid: number | undefined): Promise<Omit<Row, "server" | "round"> & { messages: number }> {
+function load(workload: Workload, addr: string, conns: number, serverPid: number | undefined): Promise<Omit<Row, "workload" | "server" | "round">> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"]);
+    const script = path.join(root, "dist", "bench", workload === "echo" ? "echo-load.js" : "churn-load.js");
+    const child = spawn(process.execPath, [script, addr, String(conns), String(seconds), String(size), quick ? "0.1" : "0.5"]);
     let out = "";
     let err = "";
     let cpu0 = NaN;
@@ -117,8 +141,11 @@ function load(addr: string, conns: number, serverPid: number | undefined): Promi
       clearTimeout(timer);
       const line = out.split("\n").find((l) => l.startsWith("{"));
       if (code !== 0 || !line) return reject(new Error(`load generator failed (${code}): ${err}`));
-      const r = JSON.parse(line) as Omit<Row, "server" | "round" | "cpuUsPerMsg"> & { messages: number };
-      resolve({ ...r, cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / r.messages });
+      const r = JSON.parse(line) as LoadResult;
+      const rate = (workload === "echo" ? r.msgsPerSec : r.connsPerSec) ?? 0;
+      const count = (workload === "echo" ? r.messages : r.connections) ?? 0;
+      if (!(count > 0)) return reject(new Error(workload === "echo" ? "no message came back" : "no connection completed"));
+      resolve({ conns, rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpuUs: ((cpu1 - cpu0) * 1e6) / count });
     });
   });
 }
@@ -143,15 +170,22 @@ async function main(): Promise<void> {
       running.push(r); // killed in the finally below even if it never listens
       r.addr = await addrOf(child);
     }
-    for (const conns of connCounts) {
+    const jobs: [Workload, number][] = connCounts.map((c): [Workload, number] => ["echo", c]);
+    if (churnClients > 0) jobs.push(["churn", churnClients]);
+    for (const [workload, conns] of jobs) {
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < running.length; k++) {
           const { server, child, addr } = running[(k + round) % running.length]!; // rotated: no server always runs first
-          process.stderr.write(`echo: ${server.name}, ${conns} connections, round ${round + 1}/${rounds}, ${seconds} s… `);
-          const r = await load(addr, conns, child.pid);
-          if (!(r.messages > 0)) throw new Error(`${server.name}: no message came back`);
-          process.stderr.write(`${Math.round(r.msgsPerSec)} msg/s\n`);
-          rows.push({ ...r, server: server.name, round });
+          const what = workload === "echo" ? `${conns} connections` : `churn, ${conns} clients`;
+          process.stderr.write(`echo: ${server.name}, ${what}, round ${round + 1}/${rounds}, ${seconds} s… `);
+          let r: Omit<Row, "workload" | "server" | "round">;
+          try {
+            r = await load(workload, addr, conns, child.pid);
+          } catch (e) {
+            throw new Error(`${server.name}: ${(e as Error).message}`);
+          }
+          process.stderr.write(`${Math.round(r.rate)} ${workload === "echo" ? "msg" : "connections"}/s\n`);
+          rows.push({ ...r, workload, server: server.name, round });
         }
       }
     }
@@ -183,27 +217,42 @@ function render(rows: Row[], names: string[]): string {
     `${rounds} round${rounds > 1 ? "s" : ""}, each measuring every server once in a rotated order; a round's ratio is a server's throughput`,
     "over Node native's in that round. Medians over the rounds; ratios also with their lowest and highest.",
     "",
-    "| server | connections | messages/s | ratio to Node | p50 | p99 | server CPU per message |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    ...table(rows, names, "echo", ["connections", "messages/s", "server CPU per message"]),
   ];
-  const conns = [...new Set(rows.map((r) => r.conns))];
+  if (rows.some((r) => r.workload === "churn")) {
+    lines.push(
+      "",
+      "Connection churn: each client connects, echoes one message and closes, over and over (a new goroutine per",
+      "connection in quickgo's server); new connections per second, p50/p99 of connect + echo + close.",
+      "",
+      ...table(rows, names, "churn", ["clients", "connections/s", "server CPU per connection"]),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** One workload's rows: a line per server and connection count, medians over the rounds. */
+function table(rows: Row[], names: string[], workload: Workload, [connsHead, rateHead, cpuHead]: [string, string, string]): string[] {
+  const lines = [`| server | ${connsHead} | ${rateHead} | ratio to Node | p50 | p99 | ${cpuHead} |`, "|---|---:|---:|---:|---:|---:|---:|"];
+  const of = rows.filter((r) => r.workload === workload);
+  const conns = [...new Set(of.map((r) => r.conns))];
   for (const name of names) {
     for (const c of conns) {
-      const mine = rows.filter((r) => r.server === name && r.conns === c);
+      const mine = of.filter((r) => r.server === name && r.conns === c);
       if (mine.length === 0) continue;
       const ratios = mine.flatMap((r) => {
-        const node = rows.find((x) => x.server === NODE && x.conns === c && x.round === r.round);
-        return node ? [r.msgsPerSec / node.msgsPerSec] : [];
+        const node = of.find((x) => x.server === NODE && x.conns === c && x.round === r.round);
+        return node ? [r.rate / node.rate] : [];
       });
       const ratio =
         name === NODE ? "1.00" : ratios.length === 0 ? "—" : ratios.length === 1 ? ratios[0]!.toFixed(2) : `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
       const cell = (f: (r: Row) => number): number => median(mine.map(f));
       lines.push(
-        `| ${name} | ${c} | ${Math.round(cell((r) => r.msgsPerSec)).toLocaleString("en-US")} | ${ratio} | ${cell((r) => r.p50Ms).toFixed(2)} ms | ${cell((r) => r.p99Ms).toFixed(2)} ms | ${cell((r) => r.cpuUsPerMsg).toFixed(1)} µs |`,
+        `| ${name} | ${c} | ${Math.round(cell((r) => r.rate)).toLocaleString("en-US")} | ${ratio} | ${cell((r) => r.p50Ms).toFixed(2)} ms | ${cell((r) => r.p99Ms).toFixed(2)} ms | ${cell((r) => r.cpuUs).toFixed(1)} µs |`,
       );
     }
   }
-  return `${lines.join("\n")}\n`;
+  return lines;
 }
 
 main().catch((e: Error) => {
