@@ -9,16 +9,9 @@
 //
 //   node dist/bench/churn-load.js <host:port> <clients> <seconds> [size=64] [warmup=0.5]
 import net from "node:net";
+import { loadArgs, quantile } from "./load-args.js";
 
-const [addr = "", clientsArg = "50", secondsArg = "3", sizeArg = "64", warmupArg = "0.5"] = process.argv.slice(2);
-const clients = Number(clientsArg);
-const seconds = Number(secondsArg);
-const size = Number(sizeArg);
-const warmup = Number(warmupArg);
-const i = addr.lastIndexOf(":");
-const host = addr.slice(0, i);
-const port = Number(addr.slice(i + 1));
-const msg = Buffer.alloc(size, "x");
+const { host, port, n: clients, seconds, size, warmup, msg } = loadArgs(50);
 
 /** One connection's life: connect, one echo, close. */
 function once(): Promise<void> {
@@ -63,8 +56,7 @@ async function main(): Promise<void> {
   stopping = true;
   await Promise.all(loops);
   latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  process.stdout.write(`${JSON.stringify({ clients, connsPerSec: count / elapsed, connections: count, p50Ms: q(0.5), p99Ms: q(0.99) })}\n`);
+  process.stdout.write(`${JSON.stringify({ clients, connsPerSec: count / elapsed, connections: count, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) })}\n`);
 }
 
 main().catch((e: Error) => {

@@ -7,16 +7,9 @@
 //
 //   node dist/bench/echo-load.js <host:port> <conns> <seconds> [size=64] [warmup=0.5]
 import net from "node:net";
+import { loadArgs, quantile } from "./load-args.js";
 
-const [addr = "", connsArg = "100", secondsArg = "3", sizeArg = "64", warmupArg = "0.5"] = process.argv.slice(2);
-const conns = Number(connsArg);
-const seconds = Number(secondsArg);
-const size = Number(sizeArg);
-const warmup = Number(warmupArg);
-const i = addr.lastIndexOf(":");
-const host = addr.slice(0, i);
-const port = Number(addr.slice(i + 1));
-const msg = Buffer.alloc(size, "x");
+const { host, port, n: conns, seconds, size, warmup, msg } = loadArgs(100);
 
 function connect(): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -83,8 +76,7 @@ async function main(): Promise<void> {
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2000))]);
   for (const s of sockets) s.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  process.stdout.write(`${JSON.stringify({ ...result, p50Ms: q(0.5), p99Ms: q(0.99) })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) })}\n`);
 }
 
 main().catch((e: Error) => {
