@@ -21,13 +21,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
+import { args, flag } from "./args.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const servers = flag("--servers", "jspi,asyncify,node").split(",");
 const conns = Number(flag("--conns", "100"));
 const warmup = Number(flag("--warmup", "15"));

@@ -25,13 +25,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableBackends } from "../src/backend.js";
 import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
+import { args, flag, median } from "./args.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const quick = args.includes("--quick");
 const connCounts = flag("--conns", quick ? "10" : "100,1000").split(",").map(Number);
 const seconds = Number(flag("--seconds", quick ? "0.3" : "3"));
@@ -199,12 +195,6 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, table);
     process.stderr.write(`echo: wrote ${path.relative(root, file)}\n`);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function render(rows: Row[], names: string[]): string {

@@ -10,12 +10,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableBackends, type Backend } from "../src/backend.js";
 import { Runtime } from "../src/runtime.js";
+import { args, flag } from "./args.js";
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const backends: Backend[] = args.includes("--backend") ? [flag("--backend", "asyncify") as Backend] : availableBackends();
 const runs = Number(flag("--runs", "5"));
 

@@ -8,12 +8,8 @@
 //
 //   node dist/bench/ring-size.js [--sizes 2,16,100,300,1000,3000] [--hops 100000] [--runs 3]
 import { models, Skip, type Params } from "./models.js";
+import { flag, median } from "./args.js";
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const sizes = flag("--sizes", "2,16,100,300,1000,3000").split(",").map(Number);
 const hops = Number(flag("--hops", "100000"));
 const runs = Math.max(1, Number(flag("--runs", "3")));
@@ -21,7 +17,6 @@ const runs = Math.max(1, Number(flag("--runs", "3")));
 /** The ring uses only `ring` and `hops`; the rest are the suite's defaults, unused here. */
 const base: Params = { rounds: 0, depth: 0, spawns: 0, primes: 0, fib: 0, ring: 2, hops };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fmt = (ns: number): string => (ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
 
 async function main(): Promise<void> {

@@ -83,9 +83,7 @@ export class JspiEngine implements Engine {
    */
   private park(): Promise<number> {
     const g = this.current!;
-    this.regions.parked(g);
-    this.wasm.stackPointer = this.callerSP;
-    this.current = null;
+    this.leave(g);
     const resumed = new Promise<number>((resolve, reject) => {
       g.wake = resolve;
       g.abandon = reject;
@@ -102,9 +100,9 @@ export class JspiEngine implements Engine {
   }
 
   run(g: G, stopped: () => void): boolean {
+    this.stopped = stopped;
     if (g.savedSP === 0) {
       // Its first call would run its stack inside this call, which may be another G's park.
-      this.stopped = stopped;
       queueMicrotask(() => this.start(g));
       return false;
     }
@@ -114,7 +112,6 @@ export class JspiEngine implements Engine {
       r = this.host.resumed(g);
     } catch (e) {
       // As if thrown at g's import: the rejection unwinds g's stack and finish() reports it.
-      this.stopped = stopped;
       const abandon = g.abandon!;
       g.wake = g.abandon = undefined;
       abandon(e instanceof Error ? e : new Error(String(e)));
@@ -123,16 +120,21 @@ export class JspiEngine implements Engine {
     if (r === PARK) {
       // g waits again (a spurious wake-up, a goroutine dump): its stack stays
       // suspended on the same promise, not resumed only to suspend again.
-      this.regions.parked(g);
-      this.wasm.stackPointer = this.callerSP;
-      this.current = null;
+      this.stopped = undefined;
+      this.leave(g);
       return true;
     }
-    this.stopped = stopped;
     const wake = g.wake!;
     g.wake = g.abandon = undefined;
     wake(r);
     return false;
+  }
+
+  /** g's stack is suspended (or stays so): its region keeps it, and the stack pointer is the caller's again. */
+  private leave(g: G): void {
+    this.regions.parked(g);
+    this.wasm.stackPointer = this.callerSP;
+    this.current = null;
   }
 
   private enter(g: G): void {
