@@ -8,11 +8,15 @@
 //         open ─close()─▶ closed; peer EOF sets `eof`; a socket error sets `err`.
 // After close() every operation fails with ErrClosed (pollDesc.closing).
 // Invariant: pendingWrites holds an entry only for a G parked in write().
-// Writes are numbered 1, 2, … in issue order; Node calls write callbacks in
-// that order, so `writesDone` counts completed writes and write k is done
-// once writesDone >= k (failed if an error came at or before it). Only a
+// A write goes to Node without a callback: most are taken by the kernel at
+// once, and a callback would cost Node a tick and an object per write. One
+// that Node still holds is followed by an empty *barrier* write with the
+// callback; Node completes writes in order, so the barrier's callback means
+// every byte before it has gone. Barriers are numbered 1, 2, … in issue
+// order, `writesDone` counts the completed ones, and barrier k is done once
+// writesDone >= k (failed if an error came at or before it). Only a
 // destroyed stream calls back out of order, always with an error, and then
-// every write from the first failed one on has failed.
+// every barrier from the first failed one on has failed.
 import type { Socket } from "node:net";
 import type { G } from "../runtime/goroutine.js";
 import type { Network } from "./addr.js";
@@ -31,7 +35,10 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** The operation cannot complete now: park on the pollDesc and retry when woken. */
 export const WOULD_BLOCK = Symbol("would block");
 
-/** A write a G waits for: its number (see the header) and size. */
+/** The barrier written after a write Node could not finish at once (see the header). */
+const BARRIER = Buffer.alloc(0);
+
+/** A write a G waits for: its barrier's number (see the header) and its size. */
 interface WriteReq {
   seq: number;
   n: number;
@@ -47,13 +54,13 @@ export class Conn {
   private err: Error | null = null;
   private writeShut = false;
   private readonly pendingWrites = new Map<G, WriteReq>();
-  /** writes issued to Node / completed (callback called), see the header */
+  /** barriers issued to Node / completed (callback called), see the header */
   private writesIssued = 0;
   private writesDone = 0;
-  /** the first write that failed and its error (0: none): it and every later write fail with it */
+  /** the first barrier that failed and its error (0: none): its write and every later one fail with it */
   private writeErrSeq = 0;
   private writeErr: Error | null = null;
-  /** one callback for every write: no closure and request object per write */
+  /** the callback of every barrier: no closure and request object per write */
   private readonly onWritten = (err?: Error | null): void => {
     const seq = ++this.writesDone;
     // A write still in flight when a socket error (e.g. a peer reset) destroyed
@@ -180,9 +187,10 @@ export class Conn {
       return fromNodeError("write", this.net, this.addrs, Object.assign(new Error("broken pipe"), { code: "EPIPE" }));
     }
     if (data.length === 0) return 0;
-    const seq = ++this.writesIssued;
-    this.sock.write(data, this.onWritten);
+    this.sock.write(data);
     if (this.sock.writableLength === 0 && !this.sock.errored) return data.length; // the kernel took it all at once
+    const seq = ++this.writesIssued;
+    this.sock.write(BARRIER, this.onWritten);
     this.pendingWrites.set(g, { seq, n: data.length });
     return WOULD_BLOCK;
   }
