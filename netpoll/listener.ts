@@ -31,6 +31,7 @@ export class Listener {
       // A queued connection reset by its peer must not be an unhandled 'error' (a host crash); Conn adds its own listener.
       s.on("error", ignore);
       if (this.pd.closing) return void s.destroy();
+      poller.connectionArrived = true;
       this.backlog.push(s);
       this.pd.wake(Mode.Read);
     });

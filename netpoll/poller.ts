@@ -12,6 +12,7 @@
 // listen); it is part of the scheduler's hostWaiters, so a program whose
 // goroutines all wait for the network is idle, not deadlocked. Every object in
 // `objects` is open; close() and shutdown() remove them.
+import fs from "node:fs";
 import net from "node:net";
 import type { G } from "../runtime/goroutine.js";
 import type { Scheduler } from "../runtime/scheduler.js";
@@ -29,6 +30,13 @@ export class Poller {
   private readonly objects = new Map<number, Conn | Listener>();
   private nextId = 1;
   private closed = false;
+  /**
+   * A listener got a connection since the scheduler last took this flag.
+   * Node accepts one connection per event-loop turn, so while connects keep
+   * arriving the scheduler turns the loop more often (Scheduler.schedule):
+   * Go's accept drains the kernel's queue at once.
+   */
+  connectionArrived = false;
 
   constructor(private readonly sched: Scheduler) {}
 
@@ -114,8 +122,9 @@ export class Poller {
       this.objects.set(l.id, l);
       finish(`L${JSON.stringify({ id: l.id, addr })}`);
     });
-    if (ep.kind === "unix") server.listen({ path: ep.path });
-    else server.listen({ host: ep.host || undefined, port: ep.port, ipv6Only: ep.family === 6 });
+    const backlog = listenBacklog();
+    if (ep.kind === "unix") server.listen({ path: ep.path, backlog });
+    else server.listen({ host: ep.host || undefined, port: ep.port, ipv6Only: ep.family === 6, backlog });
     return this.park(g, () => {
       done = true;
       server.close();
@@ -188,4 +197,27 @@ export function errorResult(e: NetErrorInfo): NetResult {
 
 export function connResult(c: Conn): NetResult {
   return `C${JSON.stringify({ id: c.id, local: c.local, remote: c.remote })}`;
+}
+
+let backlogCache = 0;
+
+/**
+ * The kernel's accept queue length for listeners, as Go's maxListenerBacklog
+ * picks it: the system's limit (net.core.somaxconn), not Node's 511. Node
+ * accepts only when its event loop turns, which a busy scheduler delays by up
+ * to a time slice; a burst of connects beyond the queue is dropped by the
+ * kernel and the peers wait for its SYN-ACK retransmits (1 s, 3 s, …).
+ */
+function listenBacklog(): number {
+  if (backlogCache === 0) {
+    let n = 511;
+    try {
+      const v = Number(fs.readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim());
+      if (Number.isInteger(v) && v > 0) n = Math.min(v, 65535); // Go: the kernel keeps it in a uint16 before 4.1
+    } catch {
+      // not Linux: Node's default
+    }
+    backlogCache = n;
+  }
+  return backlogCache;
 }
