@@ -90,6 +90,12 @@ interface Row {
   p99Ms: number;
   /** server process CPU time (user + system) per message or per connection, µs: robust to other load on the machine */
   cpuUs: number;
+  /**
+   * echo: ms from the last connect until every connection had its first echo
+   * (the server accepting them all and, in quickgo, starting their goroutines,
+   * while the first ones already echo); NaN for churn
+   */
+  setupMs: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -108,6 +114,7 @@ interface LoadResult {
   messages?: number;
   connsPerSec?: number;
   connections?: number;
+  setupMs?: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -141,7 +148,7 @@ function load(workload: Workload, addr: string, conns: number, serverPid: number
       const rate = (workload === "echo" ? r.msgsPerSec : r.connsPerSec) ?? 0;
       const count = (workload === "echo" ? r.messages : r.connections) ?? 0;
       if (!(count > 0)) return reject(new Error(workload === "echo" ? "no message came back" : "no connection completed"));
-      resolve({ conns, rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpuUs: ((cpu1 - cpu0) * 1e6) / count });
+      resolve({ conns, rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpuUs: ((cpu1 - cpu0) * 1e6) / count, setupMs: r.setupMs ?? NaN });
     });
   });
 }
@@ -207,6 +214,9 @@ function render(rows: Row[], names: string[]): string {
     `${rounds} round${rounds > 1 ? "s" : ""}, each measuring every server once in a rotated order; a round's ratio is a server's throughput`,
     "over Node native's in that round. Medians over the rounds; ratios also with their lowest and highest.",
     "",
+    "The last column is how long, from the last connect, until every connection had its first echo: the server",
+    "accepting them all (and quickgo starting a goroutine for each) while the first ones already echo.",
+    "",
     ...table(rows, names, "echo", ["connections", "messages/s", "server CPU per message"]),
   ];
   if (rows.some((r) => r.workload === "churn")) {
@@ -223,7 +233,11 @@ function render(rows: Row[], names: string[]): string {
 
 /** One workload's rows: a line per server and connection count, medians over the rounds. */
 function table(rows: Row[], names: string[], workload: Workload, [connsHead, rateHead, cpuHead]: [string, string, string]): string[] {
-  const lines = [`| server | ${connsHead} | ${rateHead} | ratio to Node | p50 | p99 | ${cpuHead} |`, "|---|---:|---:|---:|---:|---:|---:|"];
+  const setup = workload === "echo";
+  const lines = [
+    `| server | ${connsHead} | ${rateHead} | ratio to Node | p50 | p99 | ${cpuHead} |${setup ? " all served once |" : ""}`,
+    `|---|---:|---:|---:|---:|---:|---:|${setup ? "---:|" : ""}`,
+  ];
   const of = rows.filter((r) => r.workload === workload);
   const conns = [...new Set(of.map((r) => r.conns))];
   for (const name of names) {
@@ -238,7 +252,7 @@ function table(rows: Row[], names: string[], workload: Workload, [connsHead, rat
         name === NODE ? "1.00" : ratios.length === 0 ? "—" : ratios.length === 1 ? ratios[0]!.toFixed(2) : `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
       const cell = (f: (r: Row) => number): number => median(mine.map(f));
       lines.push(
-        `| ${name} | ${c} | ${Math.round(cell((r) => r.rate)).toLocaleString("en-US")} | ${ratio} | ${cell((r) => r.p50Ms).toFixed(2)} ms | ${cell((r) => r.p99Ms).toFixed(2)} ms | ${cell((r) => r.cpuUs).toFixed(1)} µs |`,
+        `| ${name} | ${c} | ${Math.round(cell((r) => r.rate)).toLocaleString("en-US")} | ${ratio} | ${cell((r) => r.p50Ms).toFixed(2)} ms | ${cell((r) => r.p99Ms).toFixed(2)} ms | ${cell((r) => r.cpuUs).toFixed(1)} µs |${setup ? ` ${Math.round(cell((r) => r.setupMs))} ms |` : ""}`,
       );
     }
   }

@@ -372,7 +372,7 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "server vs Go's, each in its own process, under the same load generator (`bench/echo-load.ts`, another process),",
       "in rounds that measure every server once each (since the fifth session of 2026-11-30; tables saved before it",
       "were one measurement per server, taken one after the other).",
-      "The last column, the server's CPU time per echoed message (from /proc), depends less on what else the",
+      "The server's CPU time per echoed message (from /proc) depends less on what else the",
       "machine is doing than throughput and latency do, but still moves with the neighbours' use of the shared",
       "caches; `bench/echo-instructions.ts` counts instructions instead (see the fourth session's note below).",
       "",
