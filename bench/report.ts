@@ -522,6 +522,22 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "means goroutines sharing bytecode and shapes across contexts: a change to QuickJS itself (its bytecode is",
       "bound to one context's realm), not to quickgo's host side.",
       "",
+      "Sixth session of 2026-11-30. Writes go to Node without a callback: a callback on every write made Node's",
+      "stream schedule a `nextTick` with a fresh object per write, then call it back; now only a write Node cannot",
+      "finish at once is followed by an empty barrier write carrying the connection's callback (docs/NET.md). jspi,",
+      "100 connections: 27,607 → 26,691 instructions per message (callgrind, 3 runs after the change: 26,645–26,691);",
+      "asyncify on Node 20 swings ±2k between runs (56.9k–60.9k after, 58.3k–58.4k before), within its noise.",
+      "Connection bursts: Node accepts one connection per turn of its event loop, and the scheduler turned it every",
+      "10 ms while goroutines stayed runnable, so 1000 clients connecting at once to an echo server whose first",
+      "connections already echoed waited 4–7.5 s until each had its first echo (the load generator's own figure);",
+      "the scheduler now turns the loop every 1 ms while connections arrive, and listeners get the system's accept",
+      "queue (somaxconn, as Go's): ~1.4–1.5 s (the tables' new last column). The tables above were saved after",
+      "these, on a quiet machine (Node's server at 161k msg/s at 1000 connections): jspi 0.57× at 100 connections,",
+      "0.49× (0.47–0.52) at 1000, 12.9 µs of server CPU per message; asyncify 0.45× and 0.41× on Node 26, 0.44× and",
+      "0.41× on Node 20. The throughput at 1000 connections did not change beyond the machine's noise in an",
+      "alternating run against the build before (3 runs each, 55.9–78.2k vs 69.6–74.9k msg/s), so the better",
+      "figures against the fifth session's tables are mostly a quieter machine.",
+      "",
     );
   }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
