@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { DEFAULT_MEMORY_LIMIT, GuestSyntaxError, Runtime } from "./runtime.js";
-import type { Backend } from "./backend.js";
+import { spawn } from "node:child_process";
+import { type Backend, LEGACY_JSPI_FLAG, jspiNeedsFlag } from "./backend.js";
 import { packageRoot } from "../runtime/engine/wasm-build.js";
 
 const USAGE = `quickgo: goroutines for JavaScript
@@ -86,6 +87,8 @@ export async function main(argv: string[]): Promise<void> {
   const file = rest[i];
   if (!file) fail("run: no program file given\n\nUsage: quickgo run [flags] <file.js> [args...]");
   if (!fs.existsSync(file)) fail(`run: open ${file}: no such file or directory`);
+  const wanted = backend !== "auto" ? backend : process.env.QUICKGO_BACKEND;
+  if (wanted === "jspi" && jspiNeedsFlag()) return relaunchWithJspiFlag(argv);
   let runtime: Runtime;
   try {
     runtime = await Runtime.create({ backend, timeslice, memoryLimit });
@@ -106,4 +109,28 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
+}
+
+/**
+ * Node 20 and 22 have JSPI only behind a V8 flag that must be on Node's own
+ * command line: asked for the jspi backend there, quickgo runs itself again
+ * with the flag, in the same terminal, and exits as that child does. Ctrl-C
+ * and Ctrl-\ reach the child from the terminal (it handles them as Go
+ * would), so this process ignores them; SIGTERM and SIGHUP it passes on.
+ */
+function relaunchWithJspiFlag(argv: string[]): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, LEGACY_JSPI_FLAG, process.argv[1]!, ...argv], { stdio: "inherit" });
+  for (const sig of ["SIGINT", "SIGQUIT"] as const) process.on(sig, () => {});
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, () => void child.kill(sig));
+  return new Promise((resolve) => {
+    child.on("error", (e) => fail(`cannot start node with ${LEGACY_JSPI_FLAG}: ${e.message}`));
+    child.on("exit", (code, signal) => {
+      if (signal) {
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal); // end as the child ended
+      }
+      process.exitCode = code ?? 1;
+      resolve();
+    });
+  });
 }

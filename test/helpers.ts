@@ -1,11 +1,14 @@
 // Runs guest programs in-process and captures what they print.
-import { availableBackends, type Backend } from "../src/backend.js";
+import { LEGACY_JSPI_FLAG, availableBackends, type Backend } from "../src/backend.js";
 import { Runtime, type ExitStatus } from "../src/runtime.js";
 
 /** Backends this Node can run; QUICKGO_TEST_BACKENDS=asyncify,jspi narrows the list. */
 export const backends: Backend[] = availableBackends().filter(
   (b) => !process.env.QUICKGO_TEST_BACKENDS || process.env.QUICKGO_TEST_BACKENDS.split(",").includes(b),
 );
+
+/** Node flags a child Node needs to run the backends this one runs (the legacy JSPI flag, when this Node has it). */
+export const childNodeFlags: string[] = process.execArgv.filter((a) => a === LEGACY_JSPI_FLAG);
 
 export interface RunResult {
   code: number;

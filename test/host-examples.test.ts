@@ -5,11 +5,11 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { eachBackend } from "./helpers.js";
+import { childNodeFlags, eachBackend } from "./helpers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const example = (backend: string, name: string, ...args: string[]) =>
-  spawnSync(process.execPath, [path.join(root, "dist", "examples", "host", `${name}.js`), ...args], {
+  spawnSync(process.execPath, [...childNodeFlags, path.join(root, "dist", "examples", "host", `${name}.js`), ...args], {
     encoding: "utf8",
     env: { ...process.env, QUICKGO_BACKEND: backend },
   });

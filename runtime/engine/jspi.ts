@@ -15,7 +15,7 @@
 // G's first call is queued); `current` is set before the wasm stack continues.
 import { type Engine, type GuestHost, PARK } from "./engine.js";
 import { StackRegions } from "./stack-regions.js";
-import { JSPI_SUSPEND } from "./wasm-build.js";
+import { JSPI_SUSPEND, QG_CALL_PROMISING } from "./wasm-build.js";
 import { QuickJSWasm } from "./quickjs.js";
 import type { G } from "../goroutine.js";
 
@@ -24,11 +24,35 @@ interface JspiWebAssembly {
   promising: (fn: WebAssembly.ExportValue) => (...args: number[]) => Promise<number>;
 }
 
-/** True when this Node exposes JSPI without flags. */
-export function hasJspi(): boolean {
+/** V8 11–12's JSPI (Node 20 and 22 with --experimental-wasm-stack-switching): the suspender is an explicit first externref. */
+interface LegacyJspiWebAssembly {
+  Suspender: unknown;
+  Function: new (
+    type: { parameters: string[]; results: string[] },
+    fn: unknown,
+    usage: { suspending: "first" } | { promising: "first" },
+  ) => WebAssembly.ImportValue & ((...args: number[]) => Promise<number>);
+}
+
+/** JSPI as Node 24+ has it, without flags. */
+function hasStandardJspi(): boolean {
   const W = WebAssembly as unknown as Partial<JspiWebAssembly>;
   return typeof W.Suspending === "function" && typeof W.promising === "function";
 }
+
+/** V8's earlier JSPI API, present on Node 20 and 22 started with --experimental-wasm-stack-switching. */
+export function hasLegacyJspi(): boolean {
+  const W = WebAssembly as unknown as Partial<LegacyJspiWebAssembly>;
+  return !hasStandardJspi() && typeof W.Suspender === "function" && typeof W.Function === "function";
+}
+
+/** True when this Node can run the jspi backend (either API). */
+export function hasJspi(): boolean {
+  return hasStandardJspi() || hasLegacyJspi();
+}
+
+/** V8's flag that turns on its earlier JSPI API: it must be given when Node starts (set later, V8 crashes). */
+export const LEGACY_JSPI_FLAG = "--experimental-wasm-stack-switching";
 
 /** The rejection that unwinds an abandoned G's stack (see release). */
 const ABANDONED = new Error("quickgo: goroutine abandoned at program end");
@@ -40,29 +64,51 @@ export class JspiEngine implements Engine {
   private current: G | null = null;
   private callerSP = 0;
   private readonly regions: StackRegions;
-  private readonly call: (ctx: number, fn: number, thisVal: number, argc: number, argv: number) => Promise<number>;
+  /** The entry call on a new wasm stack: a promise of its result (legacy JSPI: the result itself when the stack never suspended). */
+  private readonly call: (ctx: number, fn: number, thisVal: number, argc: number, argv: number) => Promise<number> | number;
   /** run()'s callback for the G running now, called once when it parks or exits. */
   private stopped: (() => void) | undefined;
 
-  private constructor(wasm: QuickJSWasm, host: GuestHost) {
+  private constructor(wasm: QuickJSWasm, host: GuestHost, legacy: boolean) {
     this.wasm = wasm;
     this.host = host;
     this.regions = new StackRegions(wasm);
-    const W = WebAssembly as unknown as JspiWebAssembly;
-    this.call = W.promising(wasm.x.QTS_Call as unknown as WebAssembly.ExportValue);
+    if (legacy) {
+      // The shim's entry export takes the suspender first; the promising wrapper passes it.
+      const W = WebAssembly as unknown as LegacyJspiWebAssembly;
+      const entry = wasm.exports[QG_CALL_PROMISING];
+      this.call = new W.Function({ parameters: ["i32", "i32", "i32", "i32", "i32"], results: ["externref"] }, entry, { promising: "first" });
+    } else {
+      const W = WebAssembly as unknown as JspiWebAssembly;
+      this.call = W.promising(wasm.x.QTS_Call as unknown as WebAssembly.ExportValue);
+    }
   }
 
   static async create(host: GuestHost, log: (line: string) => void): Promise<JspiEngine> {
-    const W = WebAssembly as unknown as JspiWebAssembly;
     let engine: JspiEngine | undefined;
-    const suspend = new W.Suspending(() => engine!.park());
+    const park = (): Promise<number> => engine!.park();
+    const legacy = hasLegacyJspi();
+    let hostCallSuspend: WebAssembly.ImportValue;
+    let interruptSuspend: WebAssembly.ImportValue;
+    if (legacy) {
+      // The shim's Suspending twins: (suspender, ...the import's parameters) -> i32 (wasm-build.ts).
+      const W = WebAssembly as unknown as LegacyJspiWebAssembly;
+      const twin = (params: number): WebAssembly.ImportValue =>
+        new W.Function({ parameters: ["externref", ...Array<string>(params).fill("i32")], results: ["i32"] }, park, { suspending: "first" });
+      hostCallSuspend = twin(5);
+      interruptSuspend = twin(1);
+    } else {
+      const W = WebAssembly as unknown as JspiWebAssembly;
+      hostCallSuspend = interruptSuspend = new W.Suspending(park);
+    }
     const wasm = await QuickJSWasm.load("jspi", {
       hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
       interrupt: () => engine!.onImport(0, 0, true),
-      hostCallSuspend: suspend,
-      interruptSuspend: suspend,
+      hostCallSuspend,
+      interruptSuspend,
+      legacyJspi: legacy,
     }, log);
-    engine = new JspiEngine(wasm, host);
+    engine = new JspiEngine(wasm, host, legacy);
     return engine;
   }
 
@@ -153,7 +199,18 @@ export class JspiEngine implements Engine {
       this.finish(g, e);
       return;
     }
-    this.call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv).then(
+    let done: Promise<number> | number;
+    try {
+      done = this.call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv);
+    } catch (e) {
+      this.finish(g, e); // legacy JSPI: an entry that never suspended throws here
+      return;
+    }
+    if (typeof done === "number") {
+      this.finish(g, undefined, done); // legacy JSPI: an entry that never suspended returns its value, not a promise
+      return;
+    }
+    done.then(
       (ret) => this.finish(g, undefined, ret),
       (e: unknown) => {
         if (e !== ABANDONED) this.finish(g, e);

@@ -10,7 +10,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
-import { ensureWasm, MEMMOVE, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmManifest } from "./wasm-build.js";
+import { ensureWasm, MEMMOVE, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmFile, type WasmManifest } from "./wasm-build.js";
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
 import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
@@ -92,11 +92,13 @@ export interface SwitchImports {
   /** jspi only: Suspending twins, called by the shim when the sync import returned -1. */
   hostCallSuspend?: WebAssembly.ImportValue;
   interruptSuspend?: WebAssembly.ImportValue;
+  /** jspi only: the twins are V8's earlier API's (jspi.ts), so the instance is the legacy shim's. */
+  legacyJspi?: boolean;
 }
 
 export type BackendName = "asyncify" | "jspi";
 
-const compiled = new Map<BackendName, { module: WebAssembly.Module; manifest: WasmManifest }>();
+const compiled = new Map<WasmFile, { module: WebAssembly.Module; manifest: WasmManifest }>();
 let liftoffSet = false;
 let jspiStackSet = false;
 
@@ -133,9 +135,10 @@ function setJspiStackFlags(): void {
  * twin: V8 fixes a module's tiers when it compiles it, so the twin keeps
  * TurboFan (measured on Node 20: prelude eval 1.3 ms vs 1.9 ms under Liftoff).
  */
-async function compile(backend: BackendName, log: (line: string) => void): Promise<{ module: WebAssembly.Module; manifest: WasmManifest }> {
-  const hit = compiled.get(backend);
+async function compile(file: WasmFile, log: (line: string) => void): Promise<{ module: WebAssembly.Module; manifest: WasmManifest }> {
+  const hit = compiled.get(file);
   if (hit) return hit;
+  const backend: BackendName = file === "asyncify" ? "asyncify" : "jspi";
   if (backend === "jspi" && !jspiStackSet) {
     setJspiStackFlags();
     jspiStackSet = true;
@@ -151,9 +154,9 @@ async function compile(backend: BackendName, log: (line: string) => void): Promi
       liftoffSet = true;
     }
   }
-  const bytes = fs.readFileSync(path.join(dir, manifest.files[backend]));
+  const bytes = fs.readFileSync(path.join(dir, manifest.files[file]));
   const entry = { module: new WebAssembly.Module(bytes), manifest };
-  compiled.set(backend, entry);
+  compiled.set(file, entry);
   return entry;
 }
 
@@ -279,7 +282,7 @@ export class QuickJSWasm {
    * its data segments rewrite the same initial bytes and no state is lost.
    */
   static async load(backend: BackendName, imports: SwitchImports, log: (line: string) => void, twinImports?: SwitchImports): Promise<QuickJSWasm> {
-    const { module, manifest } = await compile(backend, log);
+    const { module, manifest } = await compile(backend === "jspi" && imports.legacyJspi ? "jspiLegacy" : backend, log);
     const twinModule = twinImports && setupTwinEnabled() ? (await compile("jspi", log)).module : undefined;
     let wasm: QuickJSWasm | undefined;
     const variant = newVariant(SYNC as unknown as QuickJSSyncVariant, {

@@ -37,7 +37,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 11;
+const BUILD_REVISION = 12;
 /**
  * Functions reading and writing the stack pointer: the host moves it on
  * every switch, and a call to an export costs ~2.5 ns where
@@ -54,6 +54,9 @@ export const STACK_POINTER_SET = "qg_sp_set";
 export const MEMMOVE = "qg_memmove";
 /** Returned by the shimmed sync imports (jspi) to mean "suspend me". */
 export const JSPI_SUSPEND = -1;
+/** Legacy jspi only: QTS_Call taking the suspender first, for a promising WebAssembly.Function. */
+export const QG_CALL_PROMISING = "qg_call_promising";
+const SUSPENDER_GLOBAL = "qg_suspender";
 
 /** Raw exports the engine calls, by their C name (the glue maps them to minified names). */
 export const REQUIRED_EXPORTS = [
@@ -74,6 +77,9 @@ export type RequiredExport = (typeof REQUIRED_EXPORTS)[number];
 /** C exports the build reads code from (bytecode.ts), beyond the required ones. */
 const BUILD_SOURCE_EXPORTS = ["QTS_bjson_encode", "QTS_bjson_decode"] as const;
 
+/** The binaries: asyncify's, jspi's, and jspi's for V8's earlier JSPI API (see buildJspiShim). */
+export type WasmFile = "asyncify" | "jspi" | "jspiLegacy";
+
 /** What the engine needs to know about a built wasm. Written next to the binaries. */
 export interface WasmManifest {
   variant: string;
@@ -85,7 +91,7 @@ export interface WasmManifest {
   imports: { hostCall: string; interrupt: string; freeHostRef: string };
   /** Minified export name of each required C export. */
   exports: Record<RequiredExport, string>;
-  files: { asyncify: string; jspi: string };
+  files: Record<WasmFile, string>;
   /** Table slot of the first heap-accounting function (heap-accounting.ts), the same in both binaries. */
   heapFunctionsSlot: number;
 }
@@ -120,7 +126,7 @@ export function findBuild(): { dir: string; manifest: WasmManifest } | undefined
     const file = path.join(dir, manifestName());
     if (!fs.existsSync(file)) continue;
     const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as WasmManifest;
-    if (fs.existsSync(path.join(dir, manifest.files.asyncify)) && fs.existsSync(path.join(dir, manifest.files.jspi))) {
+    if (Object.values(manifest.files).every((f) => fs.existsSync(path.join(dir, f)))) {
       return { dir, manifest };
     }
   }
@@ -263,7 +269,16 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   return out;
 }
 
-function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
+/**
+ * The jspi shim. `legacy`: for the JSPI of V8 11–12 (Node 20 and 22 with
+ * --experimental-wasm-stack-switching), where a suspending import and a
+ * promising export take the suspender as an explicit first externref: the
+ * entry export QG_CALL_PROMISING stores it in a global, and the shim passes
+ * it to the Suspending twin, then puts it back once that returns (other
+ * goroutines' entries overwrote the global while this one was suspended).
+ * Emitted without the GC feature: V8 11 does not know `noextern`.
+ */
+function buildJspiShim(wasm: Uint8Array, glue: Glue, legacy: boolean): Built {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
@@ -272,28 +287,56 @@ function buildJspiShim(wasm: Uint8Array, glue: Glue): Built {
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
   addArrayBufferData(binaryen, mod, glue.exports.QTS_GetArrayBufferLength);
+  const { externref, i32 } = binaryen;
+  if (legacy) {
+    mod.addGlobal(SUSPENDER_GLOBAL, externref, true, mod.ref.null(externref));
+    const call = binaryen.getFunctionInfo(mod.getFunction(exportedFunction(mod, glue.exports.QTS_Call)));
+    const params = binaryen.expandType(call.params);
+    mod.addFunction(QG_CALL_PROMISING, binaryen.createType([externref, ...params]), call.results, [],
+      mod.block(null, [
+        mod.global.set(SUSPENDER_GLOBAL, mod.local.get(0, externref)),
+        mod.return(mod.call(call.name, params.map((t, j) => mod.local.get(j + 1, t)), call.results)),
+      ]));
+    mod.addFunctionExport(QG_CALL_PROMISING, QG_CALL_PROMISING);
+  }
   for (const base of [glue.imports.hostCall, glue.imports.interrupt]) {
     const { name, params, results } = findImport(mod, glue.importModule, base);
     const paramTypes = binaryen.expandType(params);
     const args = (): binaryenType.ExpressionRef[] => paramTypes.map((t, j) => mod.local.get(j, t));
-    const result = paramTypes.length; // extra local
+    const result = paramTypes.length; // extra locals: the result, and (legacy) the suspender
+    const suspender = result + 1;
     mod.removeFunction(name);
     mod.addFunctionImport(`${name}_sync`, glue.importModule, base, params, results);
-    mod.addFunctionImport(`${name}_suspend`, glue.importModule, `${base}_suspend`, params, results);
-    mod.addFunction(name, params, results, [binaryen.i32],
+    const suspendParams = legacy ? binaryen.createType([externref, ...paramTypes]) : params;
+    mod.addFunctionImport(`${name}_suspend`, glue.importModule, `${base}_suspend`, suspendParams, results);
+    const suspend = legacy
+      ? mod.block(null, [
+          mod.local.set(suspender, mod.global.get(SUSPENDER_GLOBAL, externref)),
+          mod.local.set(result, mod.call(`${name}_suspend`, [mod.local.get(suspender, externref), ...args()], results)),
+          mod.global.set(SUSPENDER_GLOBAL, mod.local.get(suspender, externref)),
+          mod.return(mod.local.get(result, i32)),
+        ])
+      : mod.return(mod.call(`${name}_suspend`, args(), results));
+    mod.addFunction(name, params, results, legacy ? [i32, externref] : [i32],
       mod.block(null, [
         mod.local.set(result, mod.call(`${name}_sync`, args(), results)),
-        mod.if(
-          mod.i32.eq(mod.local.get(result, binaryen.i32), mod.i32.const(JSPI_SUSPEND)),
-          mod.return(mod.call(`${name}_suspend`, args(), results)),
-        ),
-        mod.return(mod.local.get(result, binaryen.i32)),
+        mod.if(mod.i32.eq(mod.local.get(result, i32), mod.i32.const(JSPI_SUSPEND)), suspend),
+        mod.return(mod.local.get(result, i32)),
       ]));
   }
   if (!mod.validate()) throw new Error("quickgo build: jspi shim does not validate");
   const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot };
   mod.dispose();
   return out;
+}
+
+/** The internal name of the function exported as `minified`. */
+function exportedFunction(mod: binaryenType.Module, minified: string): string {
+  for (let i = 0; i < mod.getNumExports(); i++) {
+    const info = binaryen.getExportInfo(mod.getExportByIndex(i));
+    if (info.kind === binaryen.ExternalFunction && info.name === minified) return info.value;
+  }
+  throw new GlueMismatchError(`export ${minified} not found in the wasm`);
 }
 
 function writable(dir: string): boolean {
@@ -320,15 +363,17 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
   if (!dir) throw new Error(`quickgo build: no writable cache folder among ${cacheDirs().join(", ")}`);
   const stem = `quickjs-${VARIANT_VERSION}-r${BUILD_REVISION}`;
   let t = performance.now();
-  const jspi = buildJspiShim(wasm, glue);
+  const jspi = buildJspiShim(wasm, glue, false);
+  const jspiLegacy = buildJspiShim(wasm, glue, true);
   const manifest: WasmManifest = {
     variant: VARIANT, version, revision: BUILD_REVISION,
     importModule: glue.importModule, imports: glue.imports, exports: glue.exports,
-    files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm` },
+    files: { asyncify: `${stem}-asyncify.wasm`, jspi: `${stem}-jspi.wasm`, jspiLegacy: `${stem}-jspi-legacy.wasm` },
     heapFunctionsSlot: jspi.heapFunctionsSlot,
   };
   fs.writeFileSync(path.join(dir, manifest.files.jspi), jspi.bytes);
-  log(`quickgo: jspi shim built in ${(performance.now() - t).toFixed(0)} ms`);
+  fs.writeFileSync(path.join(dir, manifest.files.jspiLegacy), jspiLegacy.bytes);
+  log(`quickgo: jspi shims built in ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
   const asyncify = buildAsyncify(wasm, glue);
   if (asyncify.table !== jspi.table || asyncify.heapFunctionsSlot !== jspi.heapFunctionsSlot) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");

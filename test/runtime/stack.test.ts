@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GoroutinePanic, Runtime } from "../../src/index.js";
 import type { Backend } from "../../src/backend.js";
-import { eachBackend, rejects, run } from "../helpers.js";
+import { childNodeFlags, eachBackend, rejects, run } from "../helpers.js";
 
 const STACK_PANIC = "panic: runtime error: goroutine stack exceeds limit\n\ngoroutine ";
 
@@ -221,7 +221,7 @@ function childWithTinyStack(backend: Backend, program: string): Promise<string> 
     const a = await rt.run(${JSON.stringify(program)});
     const b = await rt.run("function main() { println('second program ran') }");
     console.log(JSON.stringify([a.code, err.split("\\n")[0], b.code, out]));`;
-  const flags = backend === "jspi" ? ["--stack-size=200", "--wasm-stack-switching-stack-size=200"] : ["--stack-size=200"];
+  const flags = [...childNodeFlags, ...(backend === "jspi" ? ["--stack-size=200", "--wasm-stack-switching-stack-size=200"] : ["--stack-size=200"])];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...flags, "--input-type=module", "-e", script], (err, stdout, stderr) => {
       if (err) reject(new Error(`child failed: ${err.message}\n${stderr}`));

@@ -5,6 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hasJspi } from "../../runtime/engine/jspi.js";
+import { jspiNeedsFlag } from "../../src/backend.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const bin = path.join(root, "bin", "quickgo.js");
@@ -87,5 +89,25 @@ test("SIGQUIT prints every goroutine's stack and exits 2, like Go", async () => 
   assert.is(code, 2);
   assert.match(stderr, /^SIGQUIT: quit\n\ngoroutine 1 \[sleep\]:\nmain\(\.\.\.\)\n\t.*quit\.js:6:\d+\n\ngoroutine 2 \[runnable\]:\nspin\(\.\.\.\)\n\t.*quit\.js:1:\d+\n\ngoroutine 3 \[chan receive\]:\nwaiter/);
 });
+
+// Node 24+ runs jspi as it is; Node 20 and 22 only with V8's flag on Node's
+// command line, so there `quickgo run --backend jspi` runs itself again with it.
+if (hasJspi() || jspiNeedsFlag()) {
+  test("run --backend jspi: the program runs, a panic exits 2, SIGTERM ends it (Node 20/22: relaunched with V8's JSPI flag)", async () => {
+    const ok = quickgo("run", "--backend", "jspi", "examples/primes.js", "10");
+    assert.is(ok.stderr, "");
+    assert.is(ok.status, 0);
+    assert.is(ok.stdout, quickgo("run", "--backend", "asyncify", "examples/primes.js", "10").stdout);
+    assert.match(ok.stdout, /^2 3 5 7 11 13 17 19 23 29\b/);
+    const p = quickgo("run", "--backend", "jspi", write("panic-jspi.js", "function main() {\n  throw new Error(\"boom\")\n}\n"));
+    assert.is(p.status, 2);
+    assert.match(p.stderr, /^panic: boom\n\ngoroutine 1 \[running\]:/);
+    const child = spawn(process.execPath, [bin, "run", "--backend", "jspi", write("sleep-jspi.js", "function main() { println('up'); sleep(60000) }\n")], { cwd: root });
+    await new Promise<void>((r) => child.stdout.once("data", () => r()));
+    child.kill("SIGTERM");
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, s) => r([c, s])));
+    assert.equal([code, signal], [null, "SIGTERM"]);
+  });
+}
 
 test.run();
