@@ -13,6 +13,7 @@
 // microtask, never from inside a suspending call (run() may be called there,
 // from park(), but it only resolves the promise the stack waits on, and a new
 // G's first call is queued); `current` is set before the wasm stack continues.
+import v8 from "node:v8";
 import { type Engine, type GuestHost, PARK } from "./engine.js";
 import { StackRegions } from "./stack-regions.js";
 import { JSPI_SUSPEND, QG_CALL_PROMISING } from "./wasm-build.js";
@@ -91,6 +92,12 @@ export class JspiEngine implements Engine {
     let hostCallSuspend: WebAssembly.ImportValue;
     let interruptSuspend: WebAssembly.ImportValue;
     if (legacy) {
+      // V8 11's TurboFan inlines a JS call to a wasm export into a direct call,
+      // and for a promising WebAssembly.Function that skips passing the
+      // suspender: once run() was optimized (~1500 goroutines), each new
+      // goroutine's entry got shifted arguments and trapped (memory access out
+      // of bounds). Read when TurboFan compiles, so setting it now holds.
+      v8.setFlagsFromString("--no-turbo-inline-js-wasm-calls");
       // The shim's Suspending twins: (suspender, ...the import's parameters) -> i32 (wasm-build.ts).
       const W = WebAssembly as unknown as LegacyJspiWebAssembly;
       const twin = (params: number): WebAssembly.ImportValue =>
