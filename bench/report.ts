@@ -538,6 +538,15 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "alternating run against the build before (3 runs each, 55.9–78.2k vs 69.6–74.9k msg/s), so the better",
       "figures against the fifth session's tables are mostly a quieter machine.",
       "",
+      "Also that session: jspi on Node 20, through V8 11's earlier JSPI API behind `--experimental-wasm-stack-switching`",
+      "(docs/ENGINE.md; opt-in, `quickgo run --backend jspi` adds the flag itself). The Node 20 table above has it: 0.48×",
+      "at 100 connections and 0.46× at 1000 (13.8 and 17.0 µs of server CPU per message against asyncify's 15.7 and",
+      "19.3 in the same rounds), so ~12% less CPU per message, short of 0.5× there too. Its goroutines switch in",
+      "1.93 µs against asyncify's 2.90 (`node --experimental-wasm-stack-switching dist/bench/pingpong.js --runs 3`,",
+      "medians; spawn + exit 631 vs 424 µs, asyncify having the setup twin), and CPU-bound code runs at TurboFan speed",
+      "once tiered up: fib(25) 11–12 ms per run against asyncify's 35 ms (ad hoc, 5 runs in one program, the first two",
+      "slower while V8 tiers the interpreter up on goroutine stacks).",
+      "",
     );
   }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
