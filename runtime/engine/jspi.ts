@@ -1,5 +1,7 @@
 // JSPI backend: each G's wasm call stack is a V8 secondary stack suspended by
-// WebAssembly.Suspending and resumed by resolving the promise it waits on. The
+// WebAssembly.Suspending and resumed by resolving the promise it waits on (on
+// Node 20/22 started with LEGACY_JSPI_FLAG, V8's earlier API: the same with
+// WebAssembly.Function objects and an explicit suspender, see create). The
 // wasm shim (see wasm-build.ts) calls the plain import first and the
 // Suspending twin only when it returned -1; the twin's result is the import's.
 // run() computes that result (HostCalls.resumed: the retried operation, the
@@ -210,7 +212,7 @@ export class JspiEngine implements Engine {
     try {
       done = this.call(g.ctx, g.entryFn, w.undefinedPtr, g.entryArgc, g.entryArgv);
     } catch (e) {
-      this.finish(g, e); // legacy JSPI: an entry that never suspended throws here
+      this.finish(g, e); // legacy JSPI: an entry that fails before it ever suspended may throw here
       return;
     }
     if (typeof done === "number") {

@@ -1,4 +1,4 @@
-// Builds the two QuickJS wasm binaries quickgo runs on, from the pinned sync
+// Builds the QuickJS wasm binaries quickgo runs on, from the pinned sync
 // variant of quickjs-emscripten, and a manifest naming what we need in them.
 //
 //   asyncify: binaryen's asyncify pass with asyncify-imports = the host-call
@@ -9,6 +9,8 @@
 //             not go through them; the engine computes the resume value before
 //             it resumes the stack (a G that must wait again is not resumed),
 //             so the suspend's result is the import's.
+//   jspiLegacy: the same for V8 11–12's JSPI API (Node 20/22 behind a flag),
+//             where the suspender is passed explicitly (buildJspiShim).
 //
 // Both also export `qg_sp_get`/`qg_sp_set`, which read and write the
 // shadow-stack pointer, so the engine swaps stacks without depending on
@@ -92,7 +94,7 @@ export interface WasmManifest {
   /** Minified export name of each required C export. */
   exports: Record<RequiredExport, string>;
   files: Record<WasmFile, string>;
-  /** Table slot of the first heap-accounting function (heap-accounting.ts), the same in both binaries. */
+  /** Table slot of the first heap-accounting function (heap-accounting.ts), the same in every binary. */
   heapFunctionsSlot: number;
 }
 
