@@ -30,21 +30,29 @@ export class PollDesc {
   /** set by close(): every operation fails with ErrClosed from now on */
   closing = false;
   /**
-   * Waiters per mode: almost always one G (its connection's goroutine), kept
-   * in `first` without a Set; further waiters, in arrival order, in `more`.
+   * Per mode (Read, Write) in fields of their own, not in small arrays: a
+   * message touches this pollDesc, and with many connections every array
+   * was a cache line more to miss.
+   *
+   * Waiters: almost always one G (its connection's goroutine), kept in
+   * `*First` without a Set; further waiters, in arrival order, in `*More`.
    */
-  private readonly first: [G | null, G | null] = [null, null];
-  private readonly more: [Set<G> | null, Set<G> | null] = [null, null];
+  private readFirst: G | null = null;
+  private writeFirst: G | null = null;
+  private readMore: Set<G> | null = null;
+  private writeMore: Set<G> | null = null;
   /** absolute deadline per mode (performance.now() ms); 0 = none, -1 = already passed */
-  private readonly deadline: [number, number] = [0, 0];
-  private readonly timer: [Timer | null, Timer | null] = [null, null];
+  private readDeadline = 0;
+  private writeDeadline = 0;
+  private readTimer: Timer | null = null;
+  private writeTimer: Timer | null = null;
 
   constructor(private readonly poller: Poller) {}
 
   /** Go's netpollcheckerr: what stops an operation in `mode` before it is tried. */
   prepare(mode: Mode): Blocked {
     if (this.closing) return "closed";
-    if (this.deadline[mode] < 0) return "timeout";
+    if ((mode === Mode.Read ? this.readDeadline : this.writeDeadline) < 0) return "timeout";
     return null;
   }
 
@@ -56,8 +64,11 @@ export class PollDesc {
 
   /** Parks g until wake(mode); if g is killed instead, cancel() takes it off. Returns the engine's PARK. */
   wait(g: G, mode: Mode): number {
-    if (this.first[mode] === null) this.first[mode] = g;
-    else (this.more[mode] ??= new Set()).add(g);
+    if (mode === Mode.Read) {
+      if (this.readFirst === null) this.readFirst = g;
+      else (this.readMore ??= new Set()).add(g);
+    } else if (this.writeFirst === null) this.writeFirst = g;
+    else (this.writeMore ??= new Set()).add(g);
     g.ioWait = this;
     g.ioMode = mode;
     return this.poller.parkIO(g);
@@ -65,17 +76,27 @@ export class PollDesc {
 
   /** g, parked in wait(mode), was killed: it no longer waits here. */
   cancel(g: G, mode: Mode): void {
-    if (this.first[mode] === g) this.first[mode] = null;
-    else this.more[mode]?.delete(g);
+    if (mode === Mode.Read) {
+      if (this.readFirst === g) this.readFirst = null;
+      else this.readMore?.delete(g);
+    } else if (this.writeFirst === g) this.writeFirst = null;
+    else this.writeMore?.delete(g);
     this.onCancel?.(g);
   }
 
   /** Readies every G waiting in `mode`; each retries its operation. */
   wake(mode: Mode): void {
-    const g = this.first[mode];
-    const more = this.more[mode];
-    if (g === null && (more === null || more.size === 0)) return;
-    this.first[mode] = null;
+    let g: G | null;
+    let more: Set<G> | null;
+    if (mode === Mode.Read) {
+      g = this.readFirst;
+      more = this.readMore;
+      this.readFirst = null;
+    } else {
+      g = this.writeFirst;
+      more = this.writeMore;
+      this.writeFirst = null;
+    }
     if (g !== null) this.poller.ready(g);
     if (more === null || more.size === 0) return;
     const gs = [...more];
@@ -89,9 +110,7 @@ export class PollDesc {
   }
 
   get waiting(): number {
-    let n = 0;
-    for (const mode of [Mode.Read, Mode.Write]) n += (this.first[mode] ? 1 : 0) + (this.more[mode]?.size ?? 0);
-    return n;
+    return (this.readFirst ? 1 : 0) + (this.readMore?.size ?? 0) + (this.writeFirst ? 1 : 0) + (this.writeMore?.size ?? 0);
   }
 
   /**
@@ -99,11 +118,9 @@ export class PollDesc {
    * A deadline in the past (ms < 0) fails pending and future operations at once.
    */
   setDeadline(mode: Mode, ms: number): void {
-    const old = this.timer[mode];
-    if (old) this.poller.timers.stop(old);
-    this.timer[mode] = null;
+    this.stopTimer(mode);
     if (ms === 0 || Number.isNaN(ms)) {
-      this.deadline[mode] = 0;
+      this.setDeadlineAt(mode, 0);
       return;
     }
     if (ms < 0) {
@@ -111,26 +128,38 @@ export class PollDesc {
       return;
     }
     const when = performance.now() + ms;
-    this.deadline[mode] = when;
-    this.timer[mode] = this.poller.timers.add(when, () => {
-      this.timer[mode] = null;
+    this.setDeadlineAt(mode, when);
+    const t = this.poller.timers.add(when, () => {
+      if (mode === Mode.Read) this.readTimer = null;
+      else this.writeTimer = null;
       this.expire(mode);
     });
+    if (mode === Mode.Read) this.readTimer = t;
+    else this.writeTimer = t;
+  }
+
+  private setDeadlineAt(mode: Mode, when: number): void {
+    if (mode === Mode.Read) this.readDeadline = when;
+    else this.writeDeadline = when;
+  }
+
+  private stopTimer(mode: Mode): void {
+    const t = mode === Mode.Read ? this.readTimer : this.writeTimer;
+    if (t) this.poller.timers.stop(t);
+    if (mode === Mode.Read) this.readTimer = null;
+    else this.writeTimer = null;
   }
 
   private expire(mode: Mode): void {
-    this.deadline[mode] = -1;
+    this.setDeadlineAt(mode, -1);
     this.wake(mode);
   }
 
   /** close(): fail everything from now on, wake every waiter, drop the deadline timers. */
   evict(): void {
     this.closing = true;
-    for (const mode of [Mode.Read, Mode.Write]) {
-      const t = this.timer[mode];
-      if (t) this.poller.timers.stop(t);
-      this.timer[mode] = null;
-    }
+    this.stopTimer(Mode.Read);
+    this.stopTimer(Mode.Write);
     this.wakeAll();
   }
 }
