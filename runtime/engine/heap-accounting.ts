@@ -12,11 +12,11 @@
 // And QuickJS's limit is per runtime, while ours is per goroutine.
 //
 // How, without rebuilding QuickJS:
-//  - Build time (addHeapAccounting): both binaries get four functions with
+//  - Build time (addHeapAccounting): every binary gets four functions with
 //    the signatures of QuickJS's JSMallocFunctions (malloc, free, realloc,
 //    usable_size) that do what js_def_* do, but add dlmalloc's real usable size
 //    of each block. They are appended to the function table at the same slots
-//    in both binaries (the setup twin needs identical tables).
+//    in every binary (the setup twin needs identical tables).
 //  - Each also charges the goroutine account that JSMallocState.opaque
 //    points to (0: none), and refuses an allocation that would take that
 //    account past its limit. The host points opaque at the running
