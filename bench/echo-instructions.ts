@@ -22,7 +22,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
 import { args, flag } from "./args.js";
-import { LEGACY_JSPI_FLAG, jspiNeedsFlag } from "../src/backend.js";
+import { type Backend, nodeFlagsFor } from "../src/backend.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const servers = flag("--servers", "jspi,asyncify,node").split(",");
@@ -60,9 +60,8 @@ async function count(server: string, dir: string): Promise<Count> {
   fs.writeFileSync(guest, ECHO_GUEST);
   const out = path.join(dir, `callgrind.${server}.out`);
   const cacheArgs = cache ? ["--cache-sim=yes", "--D1=49152,12,64", "--LL=2097152,16,64"] : [];
-  // Node 20/22: jspi with V8's flag on the server's own command line, not through the CLI's relaunch (see echo.ts).
-  const nodeFlags = server === "jspi" && jspiNeedsFlag() ? [LEGACY_JSPI_FLAG] : [];
-  const target = server === "node" ? ["-e", NODE_ECHO_SERVER] : [...nodeFlags, path.join(root, "bin", "quickgo.js"), "run", "--backend", server, guest];
+  // Node flags on the server's own command line, not through the CLI's relaunch (see echo.ts).
+  const target = server === "node" ? ["-e", NODE_ECHO_SERVER] : [...nodeFlagsFor(server as Backend), path.join(root, "bin", "quickgo.js"), "run", "--backend", server, guest];
   const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", ...cacheArgs, `--callgrind-out-file=${out}`, process.execPath, ...target]);
   const pid = child.pid!;
   try {

@@ -23,7 +23,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Backend, LEGACY_JSPI_FLAG, availableBackends, jspiNeedsFlag } from "../src/backend.js";
+import { type Backend, availableBackends, jspiNeedsFlag, nodeFlagsFor } from "../src/backend.js";
 import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
 import { args, flag, median } from "./args.js";
 
@@ -46,14 +46,14 @@ function servers(): Server[] {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-echo-"));
   const guest = path.join(tmp, "echo-server.js");
   fs.writeFileSync(guest, ECHO_GUEST);
-  const quickgo = (b: Backend, nodeFlags: string[] = []): Server => ({
+  // The flags go on the server's own command line, not through the CLI's relaunch
+  // (Node 20/22 jspi), whose process would be the one whose CPU time is read.
+  const quickgo = (b: Backend): Server => ({
     name: `quickgo ${b}`,
-    start: () => spawn(process.execPath, [...nodeFlags, path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
+    start: () => spawn(process.execPath, [...nodeFlagsFor(b), path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
   });
-  const list: Server[] = availableBackends().map((b) => quickgo(b));
-  // Node 20/22: jspi with V8's flag on the server's own command line (not through the
-  // CLI's relaunch, whose process would be the one whose CPU time is read).
-  if (jspiNeedsFlag()) list.unshift(quickgo("jspi", [LEGACY_JSPI_FLAG]));
+  const list: Server[] = availableBackends().map(quickgo);
+  if (jspiNeedsFlag()) list.unshift(quickgo("jspi"));
   list.push({ name: NODE, start: () => spawn(process.execPath, ["-e", NODE_ECHO_SERVER]) });
   if (spawnSync("go", ["version"]).status === 0) {
     const bin = path.join(tmp, "echo-go");

@@ -29,6 +29,11 @@ export function jspiNeedsFlag(): boolean {
 /** The two ways quickgo can suspend a goroutine's wasm stack. */
 export type Backend = "asyncify" | "jspi";
 
+/** Flags a Node process started to run `backend` needs on its command line: V8's JSPI flag for jspi on Node 20/22, else none. */
+export function nodeFlagsFor(backend: Backend): string[] {
+  return backend === "jspi" && jspiNeedsFlag() ? [LEGACY_JSPI_FLAG] : [];
+}
+
 export function availableBackends(): Backend[] {
   return hasJspi() ? ["jspi", "asyncify"] : ["asyncify"];
 }
