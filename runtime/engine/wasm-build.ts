@@ -2,7 +2,9 @@
 // variant of quickjs-emscripten, and a manifest naming what we need in them.
 //
 //   asyncify: binaryen's asyncify pass with asyncify-imports = the host-call
-//             and interrupt imports, so a goroutine can be unwound from either.
+//             and interrupt imports, so a goroutine can be unwound from either;
+//             only functions that can be on the stack then are instrumented
+//             (asyncify-scope.ts).
 //   jspi:     the untouched interpreter plus a small shim around those two
 //             imports: `r = sync(args); if r == -1 return suspend(args); return r`.
 //             V8's Suspending imports always suspend, so the common path must
@@ -28,6 +30,7 @@ import { addHeapAccounting } from "./heap-accounting.js";
 import { addBytecodeFunctions } from "./bytecode.js";
 import { addLazyIntrinsics } from "./intrinsics.js";
 import { addArrayBufferData } from "./array-buffer.js";
+import { asyncifyScope } from "./asyncify-scope.js";
 
 /** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
 let binaryen: typeof binaryenType;
@@ -39,7 +42,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 12;
+const BUILD_REVISION = 13;
 /**
  * Functions reading and writing the stack pointer: the host moves it on
  * every switch, and a call to an export costs ~2.5 ns where
@@ -248,6 +251,8 @@ interface Built {
   bytes: Uint8Array;
   table: string;
   heapFunctionsSlot: number;
+  /** asyncify: functions instrumented, of all defined */
+  instrumented?: { count: number; of: number };
 }
 
 function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
@@ -263,10 +268,20 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
   binaryen.setPassArgument("asyncify-imports", `${m}.${glue.imports.hostCall},${m}.${glue.imports.interrupt}`);
+  // Only what can be on the stack when a goroutine parks (asyncify-scope.ts).
+  const unwinding: string[] = [];
+  for (let i = 0; i < mod.getNumFunctions(); i++) {
+    const f = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
+    if (f.module === m && (f.base === glue.imports.hostCall || f.base === glue.imports.interrupt)) unwinding.push(f.name);
+  }
+  if (unwinding.length !== 2) throw new GlueMismatchError("the host-call and interrupt imports are not both in the binary");
+  const scope = asyncifyScope(binaryen, mod, unwinding);
+  binaryen.setPassArgument("asyncify-onlylist", scope.instrument.join(","));
   mod.runPasses(["asyncify"]);
   binaryen.setPassArgument("asyncify-imports", null);
+  binaryen.setPassArgument("asyncify-onlylist", null);
   if (!mod.validate()) throw new Error("quickgo build: asyncify output does not validate");
-  const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot };
+  const out = { bytes: mod.emitBinary(), table: tableOf(mod), heapFunctionsSlot, instrumented: { count: scope.instrument.length, of: scope.total } };
   mod.dispose();
   return out;
 }
@@ -380,7 +395,7 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
   const asyncify = buildAsyncify(wasm, glue);
   if (asyncify.table !== jspi.table || asyncify.heapFunctionsSlot !== jspi.heapFunctionsSlot) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");
   fs.writeFileSync(path.join(dir, manifest.files.asyncify), asyncify.bytes);
-  log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms`);
+  log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms (${asyncify.instrumented!.count} of ${asyncify.instrumented!.of} functions instrumented)`);
   // The manifest is written last: its presence means the build is complete.
   fs.writeFileSync(path.join(dir, manifestName()), JSON.stringify(manifest, null, 2));
   return { dir, manifest };

@@ -130,6 +130,63 @@ eachBackend(test, "a goroutine parked deep in recursion resumes with its whole s
   assert.is(r.stdout, "1201 351 stack overflow\n");
 });
 
+// Every way QuickJS's C code calls back into JS, with a goroutine parking in
+// the callback: f(n, c) goes three levels down through the shape's callback,
+// receives there, and adds one per level on the way back up. With asyncify,
+// each C function on such a path must be instrumented (asyncify-scope.ts).
+const PARK_SHAPES: Record<string, string> = {
+  "plain call": `function f(n, c) { return n === 3 ? c.recv() : f(n + 1, c) + 1 }`,
+  "Array.prototype.map callback": `function f(n, c) { return n === 3 ? c.recv() : [1].map(() => f(n + 1, c) + 1)[0] }`,
+  "forEach callback": `function f(n, c) { if (n === 3) return c.recv(); let r; [1].forEach(() => { r = f(n + 1, c) + 1 }); return r }`,
+  "reduce callback": `function f(n, c) { return n === 3 ? c.recv() : [1].reduce(() => f(n + 1, c) + 1, 0) }`,
+  "filter and find callbacks": `function f(n, c) { if (n === 3) return c.recv(); let r; [1].filter(() => { r = [1].find(() => true) + f(n + 1, c); return true }); return r }`,
+  "sort comparator": `function f(n, c) { if (n === 3) return c.recv(); let r; [2, 1].sort(() => { r ??= f(n + 1, c) + 1; return 0 }); return r }`,
+  "typed array map": `function f(n, c) { return n === 3 ? c.recv() : new Float64Array([1]).map(() => f(n + 1, c) + 1)[0] }`,
+  "Map forEach": `function f(n, c) { if (n === 3) return c.recv(); let r; new Map([[1, 1]]).forEach(() => { r = f(n + 1, c) + 1 }); return r }`,
+  "Function.prototype.call and apply": `function f(n, c) { return n === 3 ? c.recv() : f.apply(null, [n + 1, c]) + f.call(null, 3, { recv: () => 1 }) }`,
+  "Reflect.apply": `function f(n, c) { return n === 3 ? c.recv() : Reflect.apply(f, null, [n + 1, c]) + 1 }`,
+  "bound function": `function f(n, c) { return n === 3 ? c.recv() : f.bind(null, n + 1, c)() + 1 }`,
+  constructor: `function F(n, c) { this.v = n === 3 ? c.recv() : new F(n + 1, c).v + 1 }\nconst f = (n, c) => new F(n, c).v`,
+  "derived class constructor": `class A { constructor(n, c) { this.v = n === 3 ? c.recv() : new B(n + 1, c).v + 1 } }\nclass B extends A {}\nconst f = (n, c) => new B(n, c).v`,
+  getter: `function f(n, c) { return n === 3 ? c.recv() : { get x() { return f(n + 1, c) + 1 } }.x }`,
+  setter: `function f(n, c) { if (n === 3) return c.recv(); let r; ({ set x(v) { r = f(n + 1, c) + v } }).x = 1; return r }`,
+  "Proxy traps": `function f(n, c) { return n === 3 ? c.recv() : new Proxy({}, { get: () => f(n + 1, c), has: () => true }).x + ("y" in new Proxy({}, { has: () => true })) }`,
+  "String.prototype.replace callback": `function f(n, c) { return n === 3 ? c.recv() : Number("a".replace(/a/, () => String(f(n + 1, c) + 1))) }`,
+  "JSON.stringify toJSON": `function f(n, c) { return n === 3 ? c.recv() : Number(JSON.stringify({ toJSON() { return f(n + 1, c) + 1 } })) }`,
+  "JSON.parse reviver": `function f(n, c) { return n === 3 ? c.recv() : JSON.parse("0", () => f(n + 1, c) + 1) }`,
+  valueOf: `function f(n, c) { return n === 3 ? c.recv() : +{ valueOf() { return f(n + 1, c) + 1 } } }`,
+  "template literal toString": `function f(n, c) { return n === 3 ? c.recv() : Number(\`\${{ toString() { return String(f(n + 1, c) + 1) } }}\`) }`,
+  "Array.prototype.join toString": `function f(n, c) { return n === 3 ? c.recv() : Number([{ toString() { return String(f(n + 1, c) + 1) } }].join()) }`,
+  "Symbol.toPrimitive": `function f(n, c) { return n === 3 ? c.recv() : Number(String({ [Symbol.toPrimitive]() { return f(n + 1, c) + 1 } })) }`,
+  "Symbol.hasInstance": `function f(n, c) { if (n === 3) return c.recv(); let r; ({}) instanceof { [Symbol.hasInstance]() { r = f(n + 1, c) + 1; return true } }; return r }`,
+  "generator yield*": `function* gen(n, c) { if (n === 3) yield c.recv(); else for (const v of gen(n + 1, c)) yield v + 1 }\nconst f = (n, c) => [...gen(n, c)][0]`,
+  "iterator protocol": `function f(n, c) { if (n === 3) return c.recv(); const it = { [Symbol.iterator]: () => ({ next: () => ({ done: false, value: f(n + 1, c) + 1 }) }) }; const [v] = it; return v }`,
+  "Array.from callback": `function f(n, c) { return n === 3 ? c.recv() : Array.from([1], () => f(n + 1, c) + 1)[0] }`,
+  eval: `function f(n, c) { return n === 3 ? c.recv() : eval("f(n + 1, c) + 1") }`,
+  "new Function": `function f(n, c) { return n === 3 ? c.recv() : new Function("f", "n", "c", "return f(n + 1, c) + 1")(f, n, c) }`,
+};
+
+eachBackend(test, "a goroutine parks and resumes inside every kind of callback QuickJS's C code makes", async (backend) => {
+  const names = Object.keys(PARK_SHAPES);
+  const r = await run(
+    `const shapes = [${names.map((name) => `(() => { ${PARK_SHAPES[name]}; return f })()`).join(",\n")}]
+     function main() {
+       const c = chan(), out = chan()
+       for (let i = 0; i < shapes.length; i++) go(() => { try { out.send(i + " " + shapes[i](0, c)) } catch (e) { out.send(i + " " + e) } })
+       sleep(5)
+       for (let i = 0; i < shapes.length; i++) c.send(1)
+       const got = []
+       for (let i = 0; i < shapes.length; i++) got.push(out.recv())
+       for (const line of got.sort((a, b) => parseInt(a) - parseInt(b))) println(line)
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  const got = r.stdout.trim().split("\n");
+  assert.is(got.length, names.length);
+  names.forEach((name, i) => assert.is(got[i], `${i} 4`, name));
+});
+
 eachBackend(test, "many goroutines parked at different depths, more than there are stack regions, each resume with their own stack intact", async (backend) => {
   // 48 goroutines share jspi's 16 shadow-stack regions (stack-regions.ts): each
   // blocks 30 times at its own depth, woken in a shuffled order, so regions are
