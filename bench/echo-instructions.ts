@@ -7,8 +7,10 @@
 // Instructions are not time: cache misses (--cache: a simulated 48 KiB L1d
 // and 2 MiB last level) are what many connections add.
 //
-//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100] [--warmup 15] [--seconds 10] [--cache] [--keep DIR]
+//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100[,1000]] [--warmup 15] [--seconds 10] [--cache] [--keep DIR] [--save]
 //
+// --save writes the table to bench/results/echo-instructions-node<major>.md for
+// the report (docs/BENCHMARKS.md).
 // --keep DIR leaves the profiles there (callgrind.<server>.out.1) for
 // callgrind_annotate: where the instructions and the misses are.
 //
@@ -26,7 +28,8 @@ import { type Backend, nodeFlagsFor } from "../src/backend.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const servers = flag("--servers", "jspi,asyncify,node").split(",");
-const conns = Number(flag("--conns", "100"));
+const connCounts = flag("--conns", "100").split(",").map(Number);
+const save = args.includes("--save");
 const warmup = Number(flag("--warmup", "15"));
 const seconds = Number(flag("--seconds", "10"));
 const cache = args.includes("--cache");
@@ -37,6 +40,7 @@ const EVENTS = cache ? ["Ir", "D1mr", "D1mw", "DLmr", "DLmw"] : ["Ir"];
 
 interface Count {
   server: string;
+  conns: number;
   messages: number;
   /** per message, in EVENTS order */
   perMessage: number[];
@@ -55,7 +59,7 @@ function control(pid: number, ...a: string[]): void {
   if (r.status !== 0) throw new Error(`callgrind_control ${a.join(" ")} failed: ${r.stderr}`);
 }
 
-async function count(server: string, dir: string): Promise<Count> {
+async function count(server: string, conns: number, dir: string): Promise<Count> {
   const guest = path.join(dir, "echo-server.js");
   fs.writeFileSync(guest, ECHO_GUEST);
   const out = path.join(dir, `callgrind.${server}.out`);
@@ -89,7 +93,7 @@ async function count(server: string, dir: string): Promise<Count> {
     const events = /^events: (.*)$/m.exec(text)?.[1]?.split(" ") ?? [];
     const totals = /^totals: (.*)$/m.exec(text)?.[1]?.split(" ").map(Number) ?? [];
     const perMessage = EVENTS.map((e) => (totals[events.indexOf(e)] ?? NaN) / messages);
-    return { server, messages, perMessage };
+    return { server, conns, messages, perMessage };
   } finally {
     child.kill("SIGKILL");
   }
@@ -101,24 +105,40 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const rows: Count[] = [];
   try {
-    for (const s of servers) {
-      process.stderr.write(`echo-instructions: ${s}, ${conns} connections (${warmup} s warm-up, ${seconds} s counted)… `);
-      const c = await count(s, dir);
-      process.stderr.write(`${Math.round(c.perMessage[0]!)} instructions per message\n`);
-      rows.push(c);
+    for (const conns of connCounts) {
+      for (const s of servers) {
+        process.stderr.write(`echo-instructions: ${s}, ${conns} connections (${warmup} s warm-up, ${seconds} s counted)… `);
+        const c = await count(s, conns, dir);
+        process.stderr.write(`${Math.round(c.perMessage[0]!)} instructions per message\n`);
+        rows.push(c);
+      }
     }
   } finally {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
-  const node = rows.find((r) => r.server === "node");
   const head = ["server", "connections", "messages counted", ...EVENTS.map((e) => `${e} per message`), "Ir ratio to Node"];
-  const out = [`## Echo server, instructions per message (callgrind), Node ${process.version}`, "", `| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const out = [
+    `## Echo server, instructions per message (callgrind), Node ${process.version}, ${when} UTC`,
+    "",
+    `\`node dist/bench/echo-instructions.js --conns ${connCounts.join(",")}${cache ? " --cache" : ""} --warmup ${warmup} --seconds ${seconds}\`: the seconds are`,
+    "the load generator's, under valgrind, where a server runs ~50× slower (~100× with --cache).",
+    "",
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+  ];
   for (const r of rows) {
+    const node = rows.find((n) => n.server === "node" && n.conns === r.conns);
     const name = r.server === "node" ? "Node net (native)" : `quickgo ${r.server}`;
     const ratio = node ? (r.perMessage[0]! / node.perMessage[0]!).toFixed(2) : "—";
-    out.push(`| ${name} | ${conns} | ${r.messages} | ${r.perMessage.map((v) => Math.round(v).toLocaleString("en-US")).join(" | ")} | ${ratio} |`);
+    out.push(`| ${name} | ${r.conns} | ${r.messages} | ${r.perMessage.map((v) => Math.round(v).toLocaleString("en-US")).join(" | ")} | ${ratio} |`);
   }
   process.stdout.write(`${out.join("\n")}\n`);
+  if (save) {
+    const file = path.join(root, "bench", "results", `echo-instructions-node${process.versions.node.split(".")[0]}.md`);
+    fs.writeFileSync(file, `${out.join("\n")}\n`);
+    process.stderr.write(`echo-instructions: wrote ${path.relative(root, file)}\n`);
+  }
 }
 
 main().catch((e: Error) => {
