@@ -15,8 +15,18 @@ import type binaryenType from "binaryen";
 
 type B = typeof binaryenType;
 
-/** The function names the asyncify pass must instrument: those that can reach one of `asyncImports` (internal names). */
-export function asyncifyScope(b: B, mod: binaryenType.Module, asyncImports: readonly string[]): { instrument: string[]; total: number } {
+/** An import that can start an unwind, as asyncify-imports names it. */
+export interface UnwindingImport {
+  module: string;
+  base: string;
+}
+
+/**
+ * The function names the asyncify pass must instrument: those that can reach
+ * one of `unwinding` (each must be imported by the module); `total` is the
+ * number of functions the module defines.
+ */
+export function asyncifyScope(b: B, mod: binaryenType.Module, unwinding: readonly UnwindingImport[]): { instrument: string[]; total: number } {
   const typeName = (t: number): string => {
     if (t === b.i32) return "i32";
     if (t === b.i64) return "i64";
@@ -30,10 +40,15 @@ export function asyncifyScope(b: B, mod: binaryenType.Module, asyncImports: read
 
   const sigOf = new Map<string, string>();
   const defined: string[] = [];
+  const asyncImports: string[] = [];
   for (let i = 0; i < mod.getNumFunctions(); i++) {
     const info = b.getFunctionInfo(mod.getFunctionByIndex(i));
     sigOf.set(info.name, signature(info.params, info.results));
     if (!info.module) defined.push(info.name);
+    else if (unwinding.some((u) => u.module === info.module && u.base === info.base)) asyncImports.push(info.name);
+  }
+  if (asyncImports.length !== unwinding.length) {
+    throw new Error(`quickgo build: not every unwinding import (${unwinding.map((u) => `${u.module}.${u.base}`).join(", ")}) is in the binary`);
   }
 
   // Table functions by signature: what a call_indirect of that signature may reach.

@@ -251,11 +251,9 @@ interface Built {
   bytes: Uint8Array;
   table: string;
   heapFunctionsSlot: number;
-  /** asyncify: functions instrumented, of all defined */
-  instrumented?: { count: number; of: number };
 }
 
-function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
+function buildAsyncify(wasm: Uint8Array, glue: Glue): Built & { instrumented: { count: number; of: number } } {
   const mod = binaryen.readBinary(wasm);
   setFeatures(mod);
   exportStackPointer(mod);
@@ -269,13 +267,7 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built {
   const m = glue.importModule;
   binaryen.setPassArgument("asyncify-imports", `${m}.${glue.imports.hostCall},${m}.${glue.imports.interrupt}`);
   // Only what can be on the stack when a goroutine parks (asyncify-scope.ts).
-  const unwinding: string[] = [];
-  for (let i = 0; i < mod.getNumFunctions(); i++) {
-    const f = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
-    if (f.module === m && (f.base === glue.imports.hostCall || f.base === glue.imports.interrupt)) unwinding.push(f.name);
-  }
-  if (unwinding.length !== 2) throw new GlueMismatchError("the host-call and interrupt imports are not both in the binary");
-  const scope = asyncifyScope(binaryen, mod, unwinding);
+  const scope = asyncifyScope(binaryen, mod, [{ module: m, base: glue.imports.hostCall }, { module: m, base: glue.imports.interrupt }]);
   binaryen.setPassArgument("asyncify-onlylist", scope.instrument.join(","));
   mod.runPasses(["asyncify"]);
   binaryen.setPassArgument("asyncify-imports", null);
@@ -395,7 +387,7 @@ export async function buildWasm(log: (line: string) => void = () => {}): Promise
   const asyncify = buildAsyncify(wasm, glue);
   if (asyncify.table !== jspi.table || asyncify.heapFunctionsSlot !== jspi.heapFunctionsSlot) throw new Error("quickgo build: the asyncify pass changed the function table (the setup twin needs it unchanged)");
   fs.writeFileSync(path.join(dir, manifest.files.asyncify), asyncify.bytes);
-  log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms (${asyncify.instrumented!.count} of ${asyncify.instrumented!.of} functions instrumented)`);
+  log(`quickgo: asyncify pass done in ${(performance.now() - t).toFixed(0)} ms (${asyncify.instrumented.count} of ${asyncify.instrumented.of} functions instrumented)`);
   // The manifest is written last: its presence means the build is complete.
   fs.writeFileSync(path.join(dir, manifestName()), JSON.stringify(manifest, null, 2));
   return { dir, manifest };

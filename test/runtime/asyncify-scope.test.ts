@@ -7,6 +7,7 @@ import binaryen from "binaryen";
 import { asyncifyScope } from "../../runtime/engine/asyncify-scope.js";
 
 const { i32, none } = binaryen;
+const PARK = { module: "env", base: "park" };
 const ii = binaryen.createType([i32, i32]);
 
 /** A module with one unwinding import (`park`), one that does not unwind (`log`), and functions around them. */
@@ -35,18 +36,19 @@ function sample(): binaryen.Module {
 
 test("instruments exactly the functions that can reach the unwinding import, resolving indirect calls by signature", () => {
   const m = sample();
-  const { instrument, total } = asyncifyScope(binaryen, m, ["park"]);
+  const { instrument, total } = asyncifyScope(binaryen, m, [PARK]);
   assert.equal(instrument.sort(), ["callsIndirectParks", "cbParks", "direct", "indirectParks", "notInTable", "viaDirect"]);
   assert.is(total, 10);
   m.dispose();
 });
 
-test("with no unwinding import reachable, nothing is instrumented; with two, both count", () => {
+test("with no unwinding import, nothing is instrumented; with two, both count; a missing one fails the build", () => {
   const m = sample();
   assert.equal(asyncifyScope(binaryen, m, []).instrument, []);
-  assert.equal(asyncifyScope(binaryen, m, ["park", "log"]).instrument.sort(), [
+  assert.equal(asyncifyScope(binaryen, m, [PARK, { module: "env", base: "log" }]).instrument.sort(), [
     "callsIndirectParks", "cbParks", "direct", "indirectParks", "logs", "notInTable", "viaDirect",
   ]);
+  assert.throws(() => asyncifyScope(binaryen, m, [PARK, { module: "env", base: "gone" }]), /env\.gone/);
   m.dispose();
 });
 
@@ -54,7 +56,7 @@ test("the pass, given the list, still unwinds and rewinds through an indirect ca
   // The instrumented sample runs: park (an import) starts an unwind the first
   // time and ends the rewind the second, through cbParks reached by call_indirect.
   const m = sample();
-  const { instrument } = asyncifyScope(binaryen, m, ["park"]);
+  const { instrument } = asyncifyScope(binaryen, m, [PARK]);
   m.addFunctionExport("indirectParks", "run");
   m.addFunctionExport("indirectPure", "pure");
   m.setMemory(1, 1, "memory");
