@@ -382,8 +382,9 @@ export function writeReport(resultsDir: string, docsDir: string): void {
     if (instructions.length) {
       parts.push(
         "The same servers counted by callgrind (`node dist/bench/echo-instructions.js --save`): user-space instructions",
-        "per echoed message, which repeat within ~1–2% whatever the neighbours do, and with `--cache` the misses of a",
-        "simulated 48 KiB L1 and 2 MiB last level. Instructions leave out the kernel, where every server spends about",
+        "per echoed message, which repeat within a few per cent whatever the neighbours do once V8 has warmed up (on",
+        "Node 20 under `--cache` that took a 30 s warm-up), and with `--cache` the misses of a simulated 48 KiB L1 and",
+        "2 MiB last level. Instructions leave out the kernel, where every server spends about",
         "the same 4–5 µs per message (a read and a write syscall on loopback TCP), so the ratio to Node here is larger",
         "than the ratio of CPU time in the tables above.",
         "",
