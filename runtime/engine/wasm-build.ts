@@ -265,9 +265,10 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built & { instrumented: { 
   binaryen.setOptimizeLevel(2);
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
-  binaryen.setPassArgument("asyncify-imports", `${m}.${glue.imports.hostCall},${m}.${glue.imports.interrupt}`);
+  const unwinding = [glue.imports.hostCall, glue.imports.interrupt].map((base) => ({ module: m, base }));
+  binaryen.setPassArgument("asyncify-imports", unwinding.map((u) => `${u.module}.${u.base}`).join(","));
   // Only what can be on the stack when a goroutine parks (asyncify-scope.ts).
-  const scope = asyncifyScope(binaryen, mod, [{ module: m, base: glue.imports.hostCall }, { module: m, base: glue.imports.interrupt }]);
+  const scope = asyncifyScope(binaryen, mod, unwinding);
   binaryen.setPassArgument("asyncify-onlylist", scope.instrument.join(","));
   mod.runPasses(["asyncify"]);
   binaryen.setPassArgument("asyncify-imports", null);

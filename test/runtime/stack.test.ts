@@ -173,7 +173,7 @@ eachBackend(test, "a goroutine parks and resumes inside every kind of callback Q
      function main() {
        const c = chan(), out = chan()
        for (let i = 0; i < shapes.length; i++) go(() => { try { out.send(i + " " + shapes[i](0, c)) } catch (e) { out.send(i + " " + e) } })
-       sleep(5)
+       sleep(5) // every goroutine is parked in its callback's recv before the first send
        for (let i = 0; i < shapes.length; i++) c.send(1)
        const got = []
        for (let i = 0; i < shapes.length; i++) got.push(out.recv())
