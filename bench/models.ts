@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import SYNC from "@jitl/quickjs-wasmfile-release-sync";
-import { availableBackends, type Backend } from "../src/backend.js";
+import { availableBackends, nodeFlagsFor, type Backend } from "../src/backend.js";
 import { GenChan, GenScheduler, recv, send, type GenCo } from "./gen.js";
 import { Runtime } from "../src/runtime.js";
 
@@ -56,6 +56,8 @@ export interface Model {
    * other model's heap is in the figures.
    */
   park(n: number): Promise<ParkedSample>;
+  /** Node flags the process running this model starts with (asyncify's TurboFan stack). */
+  nodeFlags?: string[];
 }
 
 /** Answers every model must produce. */
@@ -154,6 +156,7 @@ function quickgo(backend: Backend): Model {
   const name = `quickgo ${backend}`;
   return {
     name,
+    nodeFlags: nodeFlagsFor(backend),
     async run(w, p) {
       let out = "";
       const rt = await Runtime.create({ backend, stdout: (s) => void (out += s), stderr: (s) => void (out += s) });

@@ -88,9 +88,9 @@ async function timeModel(model: Model): Promise<{ figures: Figures; failures: Fa
   return { figures, failures };
 }
 
-/** Runs a child node (this one, with its flags) and returns the JSON of its last stdout line. */
-function child<T>(args: string[]): T {
-  const r = spawnSync(process.execPath, [...process.execArgv, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+/** Runs a child node (this one, with its flags and `flags`) and returns the JSON of its last stdout line. */
+function child<T>(args: string[], flags: string[] = []): T {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...flags, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   const last = r.stdout?.trim().split("\n").pop() ?? "";
   if (r.status !== 0 || !last.startsWith("{")) throw new Error(`child ${path.basename(args[0]!)} exited with ${r.status ?? r.signal}`);
   return JSON.parse(last) as T;
@@ -104,7 +104,7 @@ function parkModel(model: Model, result: SuiteResult): void {
     const heap: number[] = [];
     try {
       for (let i = 0; i < runs; i++) {
-        const s = child<ParkedSample | { skip: string }>(["--expose-gc", parkedEntry, model.name, String(n)]);
+        const s = child<ParkedSample | { skip: string }>(["--expose-gc", parkedEntry, model.name, String(n)], model.nodeFlags);
         if ("skip" in s) throw new Skip(s.skip);
         rss.push((s.rssAfter - s.rssBefore) / n);
         heap.push((s.heapAfter - s.heapBefore) / n);
@@ -141,7 +141,7 @@ async function suite(): Promise<SuiteResult> {
   buildGo(); // once: the children find the binary through the environment
   for (const model of models()) {
     try {
-      const r = child<{ figures: Figures; failures: Failures }>([self, "--model", model.name, ...(quick ? ["--quick"] : [])]);
+      const r = child<{ figures: Figures; failures: Failures }>([self, "--model", model.name, ...(quick ? ["--quick"] : [])], model.nodeFlags);
       for (const [label, byModel] of Object.entries(r.figures)) Object.assign((result.figures[label] ??= {}), byModel);
       result.failures.push(...r.failures);
     } catch (e) {

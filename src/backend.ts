@@ -1,38 +1,13 @@
 // Picks the stack-switching backend: QUICKGO_BACKEND or the caller's choice,
 // else JSPI when this Node has it (Node 24+, or Node 20/22 started with
 // --experimental-wasm-stack-switching), else asyncify (Node 20/22).
-import { spawnSync } from "node:child_process";
 import type { Engine, GuestHost } from "../runtime/engine/engine.js";
 import { AsyncifyEngine } from "../runtime/engine/asyncify.js";
-import { JspiEngine, LEGACY_JSPI_FLAG, hasJspi } from "../runtime/engine/jspi.js";
+import { JspiEngine, hasJspi } from "../runtime/engine/jspi.js";
+import { jspiNeedsFlag, LEGACY_JSPI_FLAG } from "./node-flags.js";
+import type { Backend } from "./node-flags.js";
 
-export { LEGACY_JSPI_FLAG };
-
-let flagProbe: boolean | undefined;
-
-/**
- * True when this Node lacks JSPI as started but its V8 has the earlier JSPI
- * API behind LEGACY_JSPI_FLAG (Node 20 and 22): a Node started with the flag
- * can run the jspi backend. The flag only works from the command line (set
- * at run time, V8 crashes), so this asks a child Node once (~40 ms).
- */
-export function jspiNeedsFlag(): boolean {
-  if (hasJspi()) return false;
-  flagProbe ??=
-    spawnSync(process.execPath, [LEGACY_JSPI_FLAG, "-e", "process.exit(typeof WebAssembly.Suspender === 'function' && typeof WebAssembly.Function === 'function' ? 0 : 3)"], {
-      stdio: "ignore",
-      timeout: 10_000,
-    }).status === 0;
-  return flagProbe;
-}
-
-/** The two ways quickgo can suspend a goroutine's wasm stack. */
-export type Backend = "asyncify" | "jspi";
-
-/** Flags a Node process started to run `backend` needs on its command line: V8's JSPI flag for jspi on Node 20/22, else none. */
-export function nodeFlagsFor(backend: Backend): string[] {
-  return backend === "jspi" && jspiNeedsFlag() ? [LEGACY_JSPI_FLAG] : [];
-}
+export { LEGACY_JSPI_FLAG, jspiNeedsFlag, missingNodeFlags, nodeFlagsFor, type Backend } from "./node-flags.js";
 
 export function availableBackends(): Backend[] {
   return hasJspi() ? ["jspi", "asyncify"] : ["asyncify"];

@@ -1,12 +1,13 @@
 // quickgo command line: `quickgo run <file> [args…]`, `--help`, `--version`.
 // Exit codes follow Go: 0 when main returns, 2 for a panic or deadlock,
 // 1 for usage errors, missing files and programs that do not load.
+//
+// Only light modules are imported up front: when the command starts itself
+// again with Node flags (relaunch), this process never loads the engine.
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_MEMORY_LIMIT, GuestSyntaxError, Runtime } from "./runtime.js";
 import { spawn } from "node:child_process";
-import { type Backend, LEGACY_JSPI_FLAG, jspiNeedsFlag } from "./backend.js";
-import { packageRoot } from "../runtime/engine/wasm-build.js";
+import { type Backend, missingNodeFlags } from "./node-flags.js";
 
 const USAGE = `quickgo: goroutines for JavaScript
 
@@ -24,7 +25,8 @@ Flags for run:
 Exit status: 0 when main returns, 2 on panic or deadlock, 1 on a usage or load error.
 `;
 
-function version(): string {
+async function version(): Promise<string> {
+  const { packageRoot } = await import("../runtime/engine/wasm-build.js");
   const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   return pkg.version;
 }
@@ -58,13 +60,13 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (cmd === "--version" || cmd === "-v" || cmd === "version") {
-    process.stdout.write(`quickgo ${version()} (node ${process.version})\n`);
+    process.stdout.write(`quickgo ${await version()} (node ${process.version})\n`);
     return;
   }
   if (cmd !== "run") fail(`unknown command "${cmd}"\n\n${USAGE}`);
   let backend: Backend | "auto" = "auto";
   let timeslice = 10;
-  let memoryLimit = DEFAULT_MEMORY_LIMIT;
+  let memoryLimit: number | undefined; // Runtime's default
   let i = 0;
   for (; i < rest.length && rest[i]!.startsWith("--"); i++) {
     const flag = rest[i]!;
@@ -88,16 +90,18 @@ export async function main(argv: string[]): Promise<void> {
   if (!file) fail("run: no program file given\n\nUsage: quickgo run [flags] <file.js> [args...]");
   if (!fs.existsSync(file)) fail(`run: open ${file}: no such file or directory`);
   const wanted = backend !== "auto" ? backend : process.env.QUICKGO_BACKEND;
-  if (wanted === "jspi" && jspiNeedsFlag()) return relaunchWithJspiFlag(argv);
-  let runtime: Runtime;
+  const missing = missingNodeFlags(wanted);
+  if (missing.length > 0) return relaunch(missing, argv);
+  const { GuestSyntaxError, Runtime } = await import("./runtime.js");
+  let runtime: import("./runtime.js").Runtime;
   try {
-    runtime = await Runtime.create({ backend, timeslice, memoryLimit });
+    runtime = await Runtime.create({ backend, timeslice, ...(memoryLimit === undefined ? {} : { memoryLimit }) });
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   }
   // Like Go: SIGQUIT dumps every goroutine and exits 2; Ctrl-C does the same with the shell's 130.
-  process.once("SIGQUIT", () => void runtime.terminate("SIGQUIT: quit", 2));
-  process.once("SIGINT", () => void runtime.terminate("SIGINT: interrupt", 130));
+  onStopSignal("SIGQUIT", () => void runtime.terminate("SIGQUIT: quit", 2));
+  onStopSignal("SIGINT", () => void runtime.terminate("SIGINT: interrupt", 130));
   try {
     const status = await runtime.runFile(file, { args: rest.slice(i + 1) });
     process.exitCode = status.code;
@@ -112,18 +116,40 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Node 20 and 22 have JSPI only behind a V8 flag that must be on Node's own
- * command line: asked for the jspi backend there, quickgo runs itself again
- * with the flag, in the same terminal, and exits as that child does. Ctrl-C
- * and Ctrl-\ reach the child from the terminal (it handles them as Go
- * would), so this process ignores them; SIGTERM and SIGHUP it passes on.
+ * Handles SIGINT or SIGQUIT once. Copies arriving within DUPLICATE_SIGNAL_MS
+ * are the same keypress (from the terminal and from a relaunching parent) and
+ * are dropped; a later one gets the signal's default action, so a second
+ * Ctrl-C still kills a program whose shutdown hangs.
  */
-function relaunchWithJspiFlag(argv: string[]): Promise<void> {
-  const child = spawn(process.execPath, [...process.execArgv, LEGACY_JSPI_FLAG, process.argv[1]!, ...argv], { stdio: "inherit" });
-  for (const sig of ["SIGINT", "SIGQUIT"] as const) process.on(sig, () => {});
-  for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, () => void child.kill(sig));
+function onStopSignal(sig: "SIGINT" | "SIGQUIT", stop: () => void): void {
+  let first = 0;
+  const handler = (): void => {
+    if (first === 0) {
+      first = performance.now();
+      stop();
+    } else if (performance.now() - first > DUPLICATE_SIGNAL_MS) {
+      process.removeListener(sig, handler);
+      process.kill(process.pid, sig);
+    }
+  };
+  process.on(sig, handler);
+}
+const DUPLICATE_SIGNAL_MS = 250;
+
+/**
+ * Runs quickgo again with Node flags that only work from Node's own command
+ * line, in the same terminal, and exits as that child does: V8's JSPI flag
+ * when the jspi backend is asked for on Node 20 and 22, and the bigger stack
+ * that lets V8 compile asyncify with TurboFan (runtime/engine/asyncify-tier.ts,
+ * ~60 ms more to start). This process passes on every signal that ends
+ * or dumps the program, so `kill -QUIT <pid>` works on either process; the
+ * child takes the terminal's copy and ours of one Ctrl-C as one (onStopSignal).
+ */
+function relaunch(flags: string[], argv: string[]): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...argv], { stdio: "inherit" });
+  for (const sig of ["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void child.kill(sig));
   return new Promise((resolve) => {
-    child.on("error", (e) => fail(`cannot start node with ${LEGACY_JSPI_FLAG}: ${e.message}`));
+    child.on("error", (e) => fail(`cannot start node with ${flags.join(" ")}: ${e.message}`));
     child.on("exit", (code, signal) => {
       if (signal) {
         process.removeAllListeners(signal);

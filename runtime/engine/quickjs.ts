@@ -16,6 +16,7 @@ import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
 import { installHeapAccounting, RT_MALLOC_STATE, STATE_SIZE } from "./heap-accounting.js";
 import { RuntimeGroups } from "./runtime-groups.js";
+import { applyAsyncifyTier } from "./asyncify-tier.js";
 
 /** Pointers into wasm memory (plain numbers; the names document intent). */
 export type Ptr = number;
@@ -99,7 +100,6 @@ export interface SwitchImports {
 export type BackendName = "asyncify" | "jspi";
 
 const compiled = new Map<WasmFile, { module: WebAssembly.Module; manifest: WasmManifest }>();
-let liftoffSet = false;
 let jspiStackSet = false;
 
 /**
@@ -126,12 +126,10 @@ function setJspiStackFlags(): void {
 }
 
 /**
- * Compiles (once per process) the binary of a backend. For asyncify we switch
- * V8 to Liftoff before compiling: TurboFan-compiled asyncify code needs so much
- * native stack that ~25 nested JS calls overflow V8's stack on Node 20, and on
- * Node 20 Liftoff even runs the asyncified interpreter faster (measured: fib(27)
- * 82 ms vs a stack overflow; a 30M loop 3.4 s vs 9.9 s). The uninstrumented
- * binary (the jspi one) is compiled first when asyncify needs it as its setup
+ * Compiles (once per process) the binary of a backend. For asyncify the V8
+ * flags of its tier are set first (asyncify-tier.ts: Liftoff only, unless
+ * Node's stack has room for TurboFan's frames). The uninstrumented binary
+ * (the jspi one) is compiled before that when asyncify needs it as its setup
  * twin: V8 fixes a module's tiers when it compiles it, so the twin keeps
  * TurboFan (measured on Node 20: prelude eval 1.3 ms vs 1.9 ms under Liftoff).
  */
@@ -146,13 +144,7 @@ async function compile(file: WasmFile, log: (line: string) => void): Promise<{ m
   const { dir, manifest } = await ensureWasm(log);
   if (backend === "asyncify") {
     if (setupTwinEnabled()) await compile("jspi", log);
-    if (!liftoffSet && process.env.QUICKGO_WASM_TIERUP !== "1") {
-      // Set after start-up, --liftoff-only does not bring its implied flags:
-      // Node 26 still tiered up to TurboFan, and deep recursion then overflowed
-      // V8's stack before QuickJS's limit (test/runtime/stack.test.ts).
-      for (const flag of ["--liftoff-only", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering"]) v8.setFlagsFromString(flag);
-      liftoffSet = true;
-    }
+    applyAsyncifyTier();
   }
   const bytes = fs.readFileSync(path.join(dir, manifest.files[file]));
   const entry = { module: new WebAssembly.Module(bytes), manifest };

@@ -90,6 +90,23 @@ test("SIGQUIT prints every goroutine's stack and exits 2, like Go", async () => 
   assert.match(stderr, /^SIGQUIT: quit\n\ngoroutine 1 \[sleep\]:\nmain\(\.\.\.\)\n\t.*quit\.js:6:\d+\n\ngoroutine 2 \[runnable\]:\nspin\(\.\.\.\)\n\t.*quit\.js:1:\d+\n\ngoroutine 3 \[chan receive\]:\nwaiter/);
 });
 
+// A terminal sends Ctrl-C to the whole foreground process group: where the
+// command has started itself again (asyncify's stack, Node 20/22 jspi's flag),
+// the program gets the terminal's SIGINT and its parent's copy, and must stop
+// once, as for one. The dump is printed once, and the exit is the shell's 130.
+test("Ctrl-C (SIGINT to the process group) stops the program once, with the exit status 130", async () => {
+  const f = write("int.js", "function main() {\n  println('up')\n  sleep(60000)\n}\n");
+  const child = spawn(process.execPath, [bin, "run", f], { cwd: root, detached: true });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  await new Promise<void>((r) => child.stdout.once("data", () => r()));
+  process.kill(-child.pid!, "SIGINT");
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.is(code, 130);
+  assert.is(stderr.split("SIGINT: interrupt").length - 1, 1, stderr);
+  assert.match(stderr, /^SIGINT: interrupt\n\ngoroutine 1 \[sleep\]:\nmain/);
+});
+
 // Node 24+ runs jspi as it is; Node 20 and 22 only with V8's flag on Node's
 // command line, so there `quickgo run --backend jspi` runs itself again with it.
 if (hasJspi() || jspiNeedsFlag()) {
