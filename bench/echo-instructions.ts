@@ -7,10 +7,13 @@
 // Instructions are not time: cache misses (--cache: a simulated 48 KiB L1d
 // and 2 MiB last level) are what many connections add.
 //
-//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100[,1000]] [--warmup 15] [--seconds 10] [--cache] [--keep DIR] [--save]
+//   node dist/bench/echo-instructions.js [--servers jspi,asyncify,node] [--conns 100[,1000]] [--warmup 15] [--seconds 10] [--cache] [--churn] [--keep DIR] [--save]
 //
-// --save writes the table to bench/results/echo-instructions-node<major>.md for
-// the report (docs/BENCHMARKS.md).
+// --churn counts per connection under the churn load of bench/churn-load.ts
+// instead (--conns: its concurrent clients): connect, one echo, close, so
+// each count is a goroutine's whole life in a quickgo server.
+// --save writes the table to bench/results/echo-instructions[-churn]-node<major>.md
+// for the report (docs/BENCHMARKS.md).
 // --keep DIR leaves the profiles there (callgrind.<server>.out.1) for
 // callgrind_annotate: where the instructions and the misses are.
 //
@@ -34,6 +37,9 @@ const warmup = Number(flag("--warmup", "15"));
 const seconds = Number(flag("--seconds", "10"));
 const cache = args.includes("--cache");
 const keep = flag("--keep", "");
+const churn = args.includes("--churn");
+/** What one count is: an echoed message, or a connection's whole life (--churn). */
+const unit = churn ? "connection" : "message";
 
 /** Events counted per message, by callgrind's names. */
 const EVENTS = cache ? ["Ir", "D1mr", "D1mw", "DLmr", "DLmw"] : ["Ir"];
@@ -41,8 +47,9 @@ const EVENTS = cache ? ["Ir", "D1mr", "D1mw", "DLmr", "DLmw"] : ["Ir"];
 interface Count {
   server: string;
   conns: number;
+  /** messages echoed, or connections served (--churn) */
   messages: number;
-  /** per message, in EVENTS order */
+  /** per message (per connection with --churn), in EVENTS order */
   perMessage: number[];
 }
 
@@ -76,7 +83,8 @@ async function count(server: string, conns: number, dir: string): Promise<Count>
       });
       child.once("exit", (code) => reject(new Error(`${server}: server exited (${code}) before listening`)));
     });
-    const load = spawn(process.execPath, [path.join(root, "dist", "bench", "echo-load.js"), addr, String(conns), String(seconds), "64", String(warmup)]);
+    const loadScript = path.join(root, "dist", "bench", churn ? "churn-load.js" : "echo-load.js");
+    const load = spawn(process.execPath, [loadScript, addr, String(conns), String(seconds), "64", String(warmup)]);
     let result = "";
     lines(load, "stdout", (l) => {
       if (l === "measuring") control(pid, "-i", "on");
@@ -85,7 +93,8 @@ async function count(server: string, conns: number, dir: string): Promise<Count>
     });
     const code = await new Promise<number | null>((r) => load.once("exit", r));
     if (code !== 0 || !result) throw new Error(`${server}: load generator failed (${code})`);
-    const messages = (JSON.parse(result) as { messages: number }).messages;
+    const done = JSON.parse(result) as { messages?: number; connections?: number };
+    const messages = (churn ? done.connections : done.messages) ?? NaN;
     control(pid, "-d");
     const dump = `${out}.1`;
     for (let t = 0; t < 100 && !fs.existsSync(dump); t++) await new Promise((r) => setTimeout(r, 100));
@@ -107,21 +116,23 @@ async function main(): Promise<void> {
   try {
     for (const conns of connCounts) {
       for (const s of servers) {
-        process.stderr.write(`echo-instructions: ${s}, ${conns} connections (${warmup} s warm-up, ${seconds} s counted)… `);
+        process.stderr.write(`echo-instructions: ${s}, ${conns} ${churn ? "churning clients" : "connections"} (${warmup} s warm-up, ${seconds} s counted)… `);
         const c = await count(s, conns, dir);
-        process.stderr.write(`${Math.round(c.perMessage[0]!)} instructions per message\n`);
+        process.stderr.write(`${Math.round(c.perMessage[0]!)} instructions per ${unit}\n`);
         rows.push(c);
       }
     }
   } finally {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
-  const head = ["server", "connections", "messages counted", ...EVENTS.map((e) => `${e} per message`), "Ir ratio to Node"];
+  const head = ["server", churn ? "clients" : "connections", `${unit}s counted`, ...EVENTS.map((e) => `${e} per ${unit}`), "Ir ratio to Node"];
   const when = new Date().toISOString().slice(0, 16).replace("T", " ");
   const out = [
-    `## Echo server, instructions per message (callgrind), Node ${process.version}, ${when} UTC`,
+    churn
+      ? `## Echo server under connection churn, instructions per connection (callgrind), Node ${process.version}, ${when} UTC`
+      : `## Echo server, instructions per message (callgrind), Node ${process.version}, ${when} UTC`,
     "",
-    `\`node dist/bench/echo-instructions.js --conns ${connCounts.join(",")}${cache ? " --cache" : ""} --warmup ${warmup} --seconds ${seconds}\`: the seconds are`,
+    `\`node dist/bench/echo-instructions.js --conns ${connCounts.join(",")}${churn ? " --churn" : ""}${cache ? " --cache" : ""} --warmup ${warmup} --seconds ${seconds}\`: the seconds are`,
     "the load generator's, under valgrind, where a server runs ~50× slower (~100× with --cache).",
     "",
     `| ${head.join(" | ")} |`,
@@ -135,7 +146,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${out.join("\n")}\n`);
   if (save) {
-    const file = path.join(root, "bench", "results", `echo-instructions-node${process.versions.node.split(".")[0]}.md`);
+    const file = path.join(root, "bench", "results", `echo-instructions${churn ? "-churn" : ""}-node${process.versions.node.split(".")[0]}.md`);
     fs.writeFileSync(file, `${out.join("\n")}\n`);
     process.stderr.write(`echo-instructions: wrote ${path.relative(root, file)}\n`);
   }

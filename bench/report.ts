@@ -581,6 +581,16 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "to be 30 s: with 10 s under the cache simulation the 100-connection rows were still V8 warming up (asyncify",
       "77.7k, jspi 51.2k instructions per message, against 51.3k and 34.5k after 30 s).",
       "",
+      "Eighth session of 2026-11-30. asyncify runs under TurboFan where Node's stack has room for its frames: the",
+      "quickgo command (and these benchmarks) start Node with `--stack-size=6144`, and on Node 20 the mid-tier register",
+      "allocator, whose frames had made TurboFan unusable there, is off (docs/ENGINE.md, `asyncify-tier.ts`). Callgrind,",
+      "Node 20, 100 / 1000 connections: asyncify 51.3k / 56.2k → 42.0–42.8k / 43.1–47.1k instructions per message (two",
+      "runs; the table above is the second). The Node 20 throughput table was saved after it, on a busy machine (Node's",
+      "server at 126k/118k msg/s, one round at 1000 connections disturbed): asyncify 0.61× (0.57–0.68) at 100",
+      "connections and 0.54× (0.33–0.55) at 1000, from 0.50× and 0.46×; in one ad-hoc run with both tiers side by side,",
+      "0.74× / 0.56× against Liftoff's 0.68× / 0.50×. The jspi rows on Node 20 (V8's earlier JSPI, behind a flag) do not",
+      "repeat as the others do: 35.5k and 45.2k in one run, 45.5k and 36.4k in the other, one row of the two each time.",
+      "",
     );
   }
   fs.writeFileSync(path.join(docsDir, "BENCHMARKS.md"), parts.join("\n"));
