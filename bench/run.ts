@@ -1,7 +1,7 @@
 // `npm run bench`: the stackful-vs-stackless suite. Every model runs every
 // workload it implements in a child process of its own (warm-up, then `runs`
 // runs: median, min–max), so one model's JIT state, heap and V8 flags (asyncify
-// makes V8 Liftoff-only) do not reach the next. Memory per parked coroutine is
+// sets V8 flags for its tier, and runs with a bigger stack) do not reach the next. Memory per parked coroutine is
 // sampled in a fresh child per sample (bench/parked.ts). Every figure is also
 // a ratio to Node async/await in the report. Results go to
 // bench/results/<timestamp>-node<major>.json, and docs/BENCHMARKS.md is
@@ -104,7 +104,10 @@ function parkModel(model: Model, result: SuiteResult): void {
     const heap: number[] = [];
     try {
       for (let i = 0; i < runs; i++) {
-        const s = child<ParkedSample | { skip: string }>(["--expose-gc", parkedEntry, model.name, String(n)], model.nodeFlags);
+        // Without the model's flags: under them asyncify tiers up, and TurboFan's
+        // compile of the interpreter (~30 MB of zone memory while it runs, freed
+        // after) would land between the samples: -10 KiB per coroutine at 1 000.
+        const s = child<ParkedSample | { skip: string }>(["--expose-gc", parkedEntry, model.name, String(n)]);
         if ("skip" in s) throw new Skip(s.skip);
         rss.push((s.rssAfter - s.rssBefore) / n);
         heap.push((s.heapAfter - s.heapBefore) / n);
