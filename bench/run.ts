@@ -105,7 +105,7 @@ function parkModel(model: Model, result: SuiteResult): void {
     try {
       for (let i = 0; i < runs; i++) {
         // Without the model's flags: under them asyncify tiers up, and TurboFan's
-        // compile of the interpreter (~30 MB of zone memory while it runs, freed
+        // compile of the interpreter (tens of MB of zone memory while it runs, freed
         // after) would land between the samples: -10 KiB per coroutine at 1 000.
         const s = child<ParkedSample | { skip: string }>(["--expose-gc", parkedEntry, model.name, String(n)]);
         if ("skip" in s) throw new Skip(s.skip);

@@ -113,7 +113,9 @@ export class HostCalls {
     try {
       const op = num(0);
       if (g.killed) throw new GoPanic("goroutine killed");
-      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude) {
+      // Setup runs the program's top-level code: it may name a lazy built-in
+      // (const cache = new Map()), which the host adds (Op.AddIntrinsic).
+      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude && op !== Op.AddIntrinsic) {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
             "(go, chan, print, …): move it into main() or a function",

@@ -21,6 +21,26 @@ async function output(src: string, backend: Parameters<typeof run>[1]["backend"]
   return r.stdout;
 }
 
+// Top-level code runs in every goroutine's context during its setup, where the
+// runtime is off limits; naming a lazy built-in there must still work.
+eachBackend(test, "top-level code may use every lazy built-in: Map, Set, WeakMap, Date, Proxy, the typed arrays", async (backend) => {
+  const out = await output(
+    `const cache = new Map([[1, "one"]]);
+     const seen = new Set([1, 1, 2]);
+     const weak = new WeakMap();
+     const bytes = new Uint8Array([7, 8]);
+     const epoch = new Date(0).getUTCFullYear();
+     const p = new Proxy({}, { get: () => "trapped" });
+     function main() {
+       println(cache.get(1), seen.size, weak instanceof WeakMap, bytes[1], epoch, p.x);
+       go(() => println("goroutine", cache.size, bytes.length));
+       sleep(5);
+     }`,
+    backend,
+  );
+  assert.is(out, "one 2 true 8 1970 trapped\ngoroutine 1 2\n");
+});
+
 eachBackend(test, "a goroutine starts without the lazy groups and gets each on first use", async (backend) => {
   const out = await output(
     `function main() {
