@@ -592,6 +592,11 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "repeat as the others do: 35.5k and 45.2k in one run, 45.5k and 36.4k in the other, one row of the two each time.",
       "The Node 26 table was saved after it too, on a quieter machine (Node's server at 159k/138k msg/s): asyncify, now",
       "under TurboFan there as well, 0.56× / 0.51× (before: 0.45× / 0.41×), level with jspi's 0.55× / 0.49×.",
+      "Connection churn stays the weak spot: 0.05–0.08× Node's server, a goroutine's start and end per connection.",
+      "Counted by callgrind (`echo-instructions.js --churn --servers asyncify --conns 50`, ad hoc): 7.04M instructions",
+      "per connection, 5.89M since a goroutine given a socket loads the net module during its setup, on asyncify's",
+      "uninstrumented twin, instead of first thing on the instrumented code. Of the rest, a bare spawn and exit is",
+      "~3.8M (Liftoff, a guest `go` whose goroutine sends once and ends).",
       "",
     );
   }
