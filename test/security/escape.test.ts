@@ -24,7 +24,7 @@ eachBackend(test, "no host globals: process, require, module, Buffer, fetch, tim
     { backend },
   );
   assert.is(r.stderr, "");
-  assert.is(r.stdout, "none\ntrue undefinedundefined true\n__qg_closure,__qg_describe,__qg_entry,__qg_fns,__qg_stack,__quickgo\n");
+  assert.is(r.stdout, "none\ntrue undefinedundefined true\n__qg_closure,__qg_describe,__qg_entry,__qg_fns,__qg_preload,__qg_stack,__quickgo\n");
 });
 
 eachBackend(test, "importing host modules fails at load time, statically or dynamically", async (backend) => {
@@ -65,7 +65,7 @@ eachBackend(test, "accessors planted on the globals prelude modules use do not l
 eachBackend(test, "the functions the host calls cannot be replaced by the program", async (backend) => {
   const r = await run(
     `function main() {
-       for (const k of ["__qg_describe", "__qg_stack", "__qg_entry"]) {
+       for (const k of ["__qg_describe", "__qg_stack", "__qg_entry", "__qg_preload"]) {
          try { globalThis[k] = () => { for (;;) {} } } catch (e) {}
          try { delete globalThis[k] } catch (e) {}
        }
@@ -75,6 +75,25 @@ eachBackend(test, "the functions the host calls cannot be replaced by the progra
   );
   assert.is(r.code, 2);
   assert.ok(r.stderr.startsWith("panic: still described by the prelude\n"), r.stderr);
+});
+
+// The host calls __qg_preload during a goroutine's setup, after the program's
+// top-level code has run there: that code must not be able to swap it.
+eachBackend(test, "top-level code cannot replace the preload the host calls in setup: a goroutine given a listener still starts", async (backend) => {
+  const r = await run(
+    `try { globalThis.__qg_preload = () => { for (;;) {} } } catch (e) {}
+     try { Object.defineProperty(globalThis, "__qg_preload", { get() { for (;;) {} } }) } catch (e) {}
+     function use(ln, done) { done.send(typeof ln.accept) }
+     function main() {
+       const ln = net.listen("tcp", "127.0.0.1:0"), done = chan()
+       go(use, ln, done)
+       println(done.recv())
+       ln.close()
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "function\n");
 });
 
 eachBackend(test, "guest code the host cannot preempt is interrupted after its budget: the host's event loop is never held", async (backend) => {
