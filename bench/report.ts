@@ -597,7 +597,7 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "Counted by callgrind (`echo-instructions.js --churn --servers asyncify --conns 50`, ad hoc): 7.04M instructions",
       "per connection, 5.89M since a goroutine given a socket loads the net module during its setup, on asyncify's",
       "uninstrumented twin, instead of first thing on the instrumented code. Of the rest, a bare spawn and exit is",
-      "~3.8M (Liftoff, a guest `go` whose goroutine sends once and ends). In the Node 20 table above, saved after it,",
+      "~3.8M (ad hoc: Liftoff, a guest `go` whose goroutine sends once and ends). In the Node 20 table above, saved after it,",
       "asyncify serves 953 connections/s at 1076 µs of server CPU each (before: 659–721 and 1405–1538 µs).",
       "",
     );

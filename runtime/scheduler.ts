@@ -129,6 +129,8 @@ export const GUARDED_BUDGET_MS = 1000;
 const UNKNOWN_PANIC = "(unknown panic)";
 /** A connection's or listener's handle in go()'s arguments, as the prelude's fast path encodes them (H[{"h":"n3"}…]). */
 const SOCKET_HANDLE = /"h":"[nl]\d/;
+/** Loads the net module in a goroutine's setup (__qg_preload is fixed by the prelude: top-level code cannot swap it). */
+const PRELOAD_NET = `__qg_preload("net")`;
 
 export class Scheduler implements GuestHost {
   /** Every wasm instance of this program; new Gs go to the last one. */
@@ -440,7 +442,12 @@ export class Scheduler implements GuestHost {
     const prog = g.program;
     this.evalOrThrow(wasm, g, prog.code, prog.file);
     const { fn, caps, args } = g.start;
-    if (args && args[0] === "H" && SOCKET_HANDLE.test(args)) this.preload(wasm, g, "net");
+    // A goroutine started with a socket among its arguments (a server's handler)
+    // would load the net module first thing, when its entry decodes them; with
+    // asyncify, loading it here runs on the uninstrumented twin, which costs
+    // less (callgrind, Node 20, the echo server under connection churn: 7.04M →
+    // 5.89M instructions per connection, `echo-instructions.js --churn`).
+    if (args && args[0] === "H" && SOCKET_HANDLE.test(args)) this.evalOrThrow(wasm, g, PRELOAD_NET, PRELUDE_FILE);
     const argv = [
       typeof fn === "number" ? x.QTS_NewFloat64(ctx, 1) : x.QTS_NewFloat64(ctx, 0),
       typeof fn === "number" ? this.evalOrThrow(wasm, g, prog.closures[fn]!.factorySource, prog.file, true) : wasm.newString(ctx, fn),
@@ -454,34 +461,6 @@ export class Scheduler implements GuestHost {
     const h32 = wasm.heap32();
     argv.forEach((p, i) => (h32[(g.entryArgv >> 2) + i] = p));
     g.inSetup = false;
-  }
-
-  /**
-   * Loads prelude module `name` into g's context during its setup: a
-   * goroutine started with a socket among its arguments (a server's handler)
-   * would load the net module first thing, when its entry decodes them. With
-   * asyncify, setup runs on the uninstrumented twin, where that costs less
-   * than on asyncify's code (callgrind, Node 20: a goroutine given a listener,
-   * spawn to exit, 7.2M → 5.5M instructions under Liftoff; the echo server
-   * under connection churn, 7.04M → 5.89M per connection under TurboFan).
-   */
-  private preload(wasm: QuickJSWasm, g: G, name: string): void {
-    const x = wasm.x;
-    const fn = wasm.getGlobal(g.ctx, "__qg_preload");
-    const argv = x.malloc(4);
-    wasm.heap32()[argv >> 2] = wasm.newString(g.ctx, name);
-    const r = x.QTS_Call(g.ctx, fn, wasm.undefinedPtr, 1, argv);
-    x.QTS_FreeValuePointer(g.ctx, wasm.heap32()[argv >> 2]!);
-    x.free(argv);
-    x.QTS_FreeValuePointer(g.ctx, fn);
-    const exc = wasm.exceptionOf(g.ctx, r);
-    if (exc) {
-      const info = this.describe(wasm, g, exc);
-      x.QTS_FreeValuePointer(g.ctx, exc);
-      x.QTS_FreeValuePointer(g.ctx, r);
-      throw new SetupPanic(info);
-    }
-    x.QTS_FreeValuePointer(g.ctx, r);
   }
 
   /**

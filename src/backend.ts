@@ -4,8 +4,7 @@
 import type { Engine, GuestHost } from "../runtime/engine/engine.js";
 import { AsyncifyEngine } from "../runtime/engine/asyncify.js";
 import { JspiEngine, hasJspi } from "../runtime/engine/jspi.js";
-import { jspiNeedsFlag, LEGACY_JSPI_FLAG } from "./node-flags.js";
-import type { Backend } from "./node-flags.js";
+import { jspiNeedsFlag, LEGACY_JSPI_FLAG, type Backend } from "./node-flags.js";
 
 export { LEGACY_JSPI_FLAG, jspiNeedsFlag, missingNodeFlags, nodeFlagsFor, type Backend } from "./node-flags.js";
 

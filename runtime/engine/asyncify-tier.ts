@@ -26,7 +26,7 @@ export const TURBOFAN_STACK_KB = 6144;
  * limit in JS and wasm frames only, and the C++ it calls past that check
  * needs room below it.
  */
-const OS_STACK_SLACK_KB = 2048;
+export const OS_STACK_SLACK_KB = 2048;
 
 export type AsyncifyTier = "turbofan" | "liftoff";
 

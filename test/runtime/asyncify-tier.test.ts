@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { asyncifyNodeFlags, asyncifyTier, asyncifyV8Flags, osStackKb, stackLimitKb, stackSizeFlagKb, TURBOFAN_STACK_KB } from "../../runtime/engine/asyncify-tier.js";
+import { asyncifyNodeFlags, asyncifyTier, OS_STACK_SLACK_KB, asyncifyV8Flags, osStackKb, stackLimitKb, stackSizeFlagKb, TURBOFAN_STACK_KB } from "../../runtime/engine/asyncify-tier.js";
 import { missingNodeFlags } from "../../src/backend.js";
 import { SHAPES } from "./stack-shapes.js";
 
@@ -48,7 +48,7 @@ test("the OS's stack limit is read from /proc/self/limits", () => {
 
 test("the quickgo command adds the stack asyncify needs where the OS has room for it, and keeps a --stack-size the user gave", () => {
   const os = osStackKb();
-  const expected = os !== undefined && os >= TURBOFAN_STACK_KB + 2048 ? [`--stack-size=${TURBOFAN_STACK_KB}`] : [];
+  const expected = os !== undefined && os >= TURBOFAN_STACK_KB + OS_STACK_SLACK_KB ? [`--stack-size=${TURBOFAN_STACK_KB}`] : [];
   assert.equal(asyncifyNodeFlags({}), expected);
   assert.equal(asyncifyNodeFlags({ QUICKGO_WASM_TIERUP: "0" }), []);
   assert.equal(missingNodeFlags("asyncify"), stackSizeFlagKb() === undefined ? expected : []);
