@@ -51,6 +51,23 @@ export interface NetDispatch {
   dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr;
 }
 
+/**
+ * The operations that never block, the only ones guest code may call while
+ * the host runs it on its own account (Scheduler.inCallback: a setter of the
+ * program's that a module's load triggers, a toString that describe calls…).
+ * That code runs inside a host call or a switch and cannot be suspended; an
+ * operation that may block panics there instead.
+ */
+const NEVER_BLOCKS = new Set<number>([
+  Op.ChanMake, Op.RecvOk, Op.Close, Op.ChanLen, Op.ChanCap, Op.SelectRecv, Op.After, Op.Tick, Op.Now,
+  Op.WgNew, Op.WgAdd, Op.MutexNew, Op.Unlock, Op.TryLock, Op.OnceNew, Op.NumGoroutine, Op.Goid, Op.Print,
+  Op.Args, Op.LoadPrelude, Op.AddIntrinsic, Op.GoNamed, Op.GoClosure,
+  Op.CtxNew, Op.CtxCancel, Op.CtxDone, Op.CtxErr, Op.CtxValue, Op.CtxDeadline, Op.RWMutexNew, Op.RUnlock,
+  Op.TryRLock, Op.CondNew, Op.CondSignal, Op.SemNew, Op.SemRelease, Op.GroupNew, Op.GroupDone, Op.GroupSetLimit,
+  Op.AtomicNew, Op.Atomic, Op.TimerNew, Op.TimerStop, Op.TimerReset, Op.Related, Op.Stack,
+  Op.NetCloseWrite, Op.NetClose, Op.NetSetDeadline, Op.NetInfo, Op.TextEncode, Op.TextDecode,
+]);
+
 type Handle = Chan | WaitGroup | Mutex | Once | RWMutex | Cond | Semaphore | Context | ErrGroup | AtomicCell | GoTimer;
 
 export class HostCalls {
@@ -119,6 +136,12 @@ export class HostCalls {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
             "(go, chan, print, …): move it into main() or a function",
+        );
+      }
+      if (this.sched.inCallback > 0 && !NEVER_BLOCKS.has(op)) {
+        throw new GoPanic(
+          "quickgo: cannot block in code the runtime runs on its own account " +
+            "(a getter, setter or toString of the program's that a runtime operation called)",
         );
       }
       return op >= TOOLKIT_FIRST_OP && op <= TOOLKIT_LAST_OP ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);

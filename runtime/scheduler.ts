@@ -148,7 +148,13 @@ export class Scheduler implements GuestHost {
   private sliceStart = 0;
   /** interrupt polls seen (the clock is read on every PREEMPT_CHECK_EVERY-th) */
   private polls = 0;
-  /** > 0 while the host calls into a guest for its own purposes (describe, stack capture): no preemption */
+  /**
+   * > 0 while the host runs guest code on its own account, inside a host call
+   * or a switch (describe, stack capture, a prelude module's load, the net
+   * fast path's helpers): no preemption, a time budget, and no operation that
+   * blocks (HostCalls.dispatch), since that code cannot be suspended. Only
+   * callback() changes it.
+   */
   inCallback = 0;
   /** While guest code runs unpreemptibly (setup, inCallback): when it is interrupted (GUARDED_BUDGET_MS) */
   private guardDeadline = Infinity;
@@ -473,7 +479,23 @@ export class Scheduler implements GuestHost {
   loadPreludeModule(g: G, name: string): JSValuePtr {
     const src = this.opts.preludeModules[name];
     if (src === undefined) throw new Error(`no prelude module ${name}`);
-    return this.evalOrThrow(g.engine!.wasm, g, src, PRELUDE_FILE, true);
+    // Runs inside the caller's host call; a setter of the program's may run too (globalThis.__qg_module).
+    try {
+      return this.callback(() => this.evalOrThrow(g.engine!.wasm, g, src, PRELUDE_FILE, true));
+    } catch (e) {
+      if (e instanceof SetupPanic) throw new GoPanic(e.info.message); // thrown at the caller, as its own error
+      throw e;
+    }
+  }
+
+  /** Runs guest code on the host's own account (see inCallback). */
+  callback<T>(run: () => T): T {
+    if (this.inCallback++ === 0) this.startGuard();
+    try {
+      return run();
+    } finally {
+      this.inCallback--;
+    }
   }
 
   /** Evaluates a script in g's context; a thrown exception becomes a SetupPanic. */
@@ -604,14 +626,11 @@ export class Scheduler implements GuestHost {
 
   /** Message and Go-style trace of a thrown guest value (calls the prelude's describe). */
   private describe(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
-    if (this.inCallback++ === 0) this.startGuard();
-    try {
+    return this.callback(() => {
       const info = this.describeUnguarded(wasm, g, exc);
       if (this.guardTripped) info.message = `(the panic value could not be printed: printing it ran longer than ${GUARDED_BUDGET_MS} ms)`;
       return info;
-    } finally {
-      this.inCallback--;
-    }
+    });
   }
 
   /** Starts the budget of guest code the host runs unpreemptibly (see GUARDED_BUDGET_MS). */
@@ -667,9 +686,7 @@ export class Scheduler implements GuestHost {
   captureStack(g: G): string {
     const w = g.engine!.wasm;
     const fn = w.getGlobal(g.ctx, "__qg_stack");
-    if (this.inCallback++ === 0) this.startGuard();
-    const r = w.x.QTS_Call(g.ctx, fn, w.undefinedPtr, 0, 0);
-    this.inCallback--;
+    const r = this.callback(() => w.x.QTS_Call(g.ctx, fn, w.undefinedPtr, 0, 0));
     const s = w.exceptionOf(g.ctx, r) ? "" : w.getString(g.ctx, r);
     w.x.QTS_FreeValuePointer(g.ctx, r);
     w.x.QTS_FreeValuePointer(g.ctx, fn);
