@@ -2,14 +2,19 @@
 //
 // Result protocol, shared with src/prelude/net.js: every call returns
 //   "E{json}"   → a NetErrorInfo, thrown by the guest as a NetError;
-//   anything else is the operation's result (ArrayBuffer, null at EOF, a
-//   byte count, "C{json}" for a new Conn, "L{json}" for a new Listener).
+//   anything else is the operation's result (a byte count, "C{json}" for a
+//   new Conn, "L{json}" for a new Listener…).
+// Except a Conn's read and write, which are the host function bound to
+// (op, conn id, the guest Conn, its `slow` helper) and called by the program
+// directly: they return the Uint8Array read (null at EOF) or the byte count
+// written, and throw the NetError themselves, which `slow` makes (see net.js).
 // An operation that would block parks its G with a retry (G.retry): when the
 // G is woken, HostCalls.resumed runs the retry, which either produces the
 // result or parks again, so the guest makes one call per operation however
 // often it waits (Go's pollDesc loop, on the host side).
 import { Socket } from "node:net";
 import type { JSContextPtr, JSValuePtr, QuickJSWasm } from "../runtime/engine/quickjs.js";
+import { isException } from "../runtime/engine/bytecode.js";
 import type { G } from "../runtime/goroutine.js";
 import type { CallArgs, NetDispatch } from "../runtime/hostcall.js";
 import { Op } from "../runtime/ops.js";
@@ -22,24 +27,37 @@ import { Mode, type PollDesc } from "./pollDesc.js";
 import { connResult, errorResult, type Poller } from "./poller.js";
 
 
-/** What Op.NetWrite's data argument is (its argument 3), as src/prelude/net.js passes it. */
-const enum WriteArg {
-  ArrayBuffer = 0,
-  String = 1,
-  /** a Uint8Array or an ArrayBuffer, or false is answered (the guest then passes one of the others) */
-  Binary = 2,
+/** What net.js's `slow` helper is asked for (its first argument). */
+const enum Slow {
+  /** the NetError of an "E{json}" result, to throw */
+  Error = 0,
+  /** a Uint8Array over an ArrayBuffer */
+  Uint8Array = 1,
+  /** write's data as a string or an ArrayBuffer */
+  Payload = 2,
 }
+
+/** What a read asks for when the program gives no size (Go programs' usual buffer is 32–64 KiB). */
+const DEFAULT_READ = 65536;
 
 /** Largest read a guest may ask for at once (Go's io.Copy uses 32 KiB buffers). */
 const MAX_READ = 1 << 20;
 
 export class NetOps implements NetDispatch {
-  constructor(readonly poller: Poller) {}
+  /**
+   * callback: runs guest code on the host's own account (Scheduler.callback):
+   * the `slow` helper runs inside the host call, or while a parked G's
+   * result is computed.
+   */
+  constructor(
+    readonly poller: Poller,
+    private readonly callback: <T>(run: () => T) => T,
+  ) {}
 
   /** The retries of parked operations (G.retry), one per kind, made once: their operands are in g.io*. */
   private readonly retryAccept = (g: G): JSValuePtr => this.accept(g, g.engine!.wasm, g.ctx, g.ioId);
-  private readonly retryRead = (g: G): JSValuePtr => this.read(g, g.engine!.wasm, g.ctx, g.ioId, g.ioN);
-  private readonly retryWrite = (g: G): JSValuePtr => this.write(g, g.engine!.wasm, g.ctx, g.ioId, g.ioData!, g.ioN === 1);
+  private readonly retryRead = (g: G): JSValuePtr => this.read(g, g.engine!.wasm, g.ctx, g.ioId, g.ioN, g.ioConn, g.ioSlow);
+  private readonly retryWrite = (g: G): JSValuePtr => this.write(g, g.engine!.wasm, g.ctx, g.ioId, g.ioData!, g.ioConn, g.ioSlow);
 
   dispatch(g: G, w: QuickJSWasm, ctx: JSContextPtr, op: number, a: CallArgs): JSValuePtr {
     const p = this.poller;
@@ -61,28 +79,32 @@ export class NetOps implements NetDispatch {
       }
       case Op.NetAccept:
         return this.accept(g, w, ctx, a.num(1));
-      case Op.NetRead:
-        return this.read(g, w, ctx, a.num(1), Math.min(MAX_READ, Math.max(1, Math.floor(a.num(2)) || 0)));
+      case Op.NetRead: {
+        // (id, conn, slow, max?)
+        const m = a.num(4);
+        const max = Number.isNaN(m) ? DEFAULT_READ : Math.min(MAX_READ, Math.max(1, Math.floor(m)));
+        return this.read(g, w, ctx, a.num(1), max, a.val(2), a.val(3));
+      }
       case Op.NetWrite: {
-        // arg 3 says what arg 2 is (a WriteArg): cheaper than asking QuickJS.
-        // Binary data goes into a pooled Buffer: Node's stream takes it as is (a fresh
-        // small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
-        const kind = a.num(3);
-        let data: Buffer | null;
-        if (kind === WriteArg.Binary) {
-          // A Uint8Array's bytes are read in place (no getter runs in the guest), an ArrayBuffer's
-          // as below; anything else, or an empty or detached view, is answered `false`, and the
-          // guest sends it through the general path.
-          const v = a.val(2);
-          data = w.copyUint8Array(v, Buffer.allocUnsafe);
-          if (!data) {
-            if (!w.isArrayBuffer(v)) return w.x.QTS_DupValuePointer(ctx, w.falsePtr);
-            data = w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
-          }
-        } else if (kind === WriteArg.String) data = Buffer.from(a.str(2), "utf8");
-        else data = w.copyArrayBuffer(ctx, a.val(2), Buffer.allocUnsafe);
-        if (!data) return w.pendingException(); // QuickJS's TypeError (not an ArrayBuffer, or detached)
-        return this.write(g, w, ctx, a.num(1), data, kind !== WriteArg.ArrayBuffer);
+        // (id, conn, slow, data). Binary data goes into a pooled Buffer: Node's stream takes it as is
+        // (a fresh small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
+        const conn = a.val(2);
+        const slow = a.val(3);
+        let v = a.val(4);
+        let data = w.copyUint8Array(v, Buffer.allocUnsafe); // in place: no getter runs in the guest
+        let converted = 0;
+        if (!data && !w.isArrayBuffer(v) && !w.isString(ctx, v)) {
+          // Another view, an empty or detached one, or not bytes at all: net.js's payload() decides.
+          v = converted = this.slow(w, ctx, slow, Slow.Payload, v, conn);
+          if (isException(w.heap32(), v)) return v;
+        }
+        try {
+          if (!data) data = w.isString(ctx, v) ? Buffer.from(w.getString(ctx, v), "utf8") : w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
+        } finally {
+          if (converted) w.x.QTS_FreeValuePointer(ctx, converted);
+        }
+        if (!data) return w.pendingException(); // QuickJS's TypeError (a detached buffer)
+        return this.write(g, w, ctx, a.num(1), data, conn, slow);
       }
       case Op.NetCloseWrite: {
         const c = this.conn(a.num(1));
@@ -125,39 +147,67 @@ export class NetOps implements NetDispatch {
     return w.newString(ctx, connResult(this.poller.adopt(r, l.net, l.addr, true)));
   }
 
-  private read(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, max: number): JSValuePtr {
+  private read(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, max: number, conn: JSValuePtr, slow: JSValuePtr): JSValuePtr {
+    g.ioConn = g.ioSlow = 0;
     const c = this.conn(id);
-    if (!c) return errValue(w, ctx, closedInfo("read"));
+    if (!c) return this.fail(w, ctx, closedInfo("read"), conn, slow);
     const r = c.read(max);
     if (r === WOULD_BLOCK) {
       g.ioId = id;
       g.ioN = max;
+      g.ioConn = conn;
+      g.ioSlow = slow;
       return parkRetry(g, c.pd, Mode.Read, this.retryRead);
     }
     if (r === null) return w.x.QTS_DupValuePointer(ctx, w.nullPtr);
-    if ("op" in r) return errValue(w, ctx, r);
-    return w.newArrayBuffer(ctx, r);
+    if ("op" in r) return this.fail(w, ctx, r, conn, slow);
+    const u8 = w.newUint8Array(ctx, r);
+    if (u8 !== null) return u8;
+    // No direct constructor in this instance: the guest wraps the buffer.
+    const ab = w.newArrayBuffer(ctx, r);
+    if (isException(w.heap32(), ab)) return ab;
+    const v = this.slow(w, ctx, slow, Slow.Uint8Array, ab, conn);
+    w.x.QTS_FreeValuePointer(ctx, ab);
+    return v;
   }
 
-  /**
-   * On a retry `data` is ignored: the Conn already holds g's pending write.
-   * Success returns the byte count when `returnCount` (a string's UTF-8
-   * length, a Uint8Array's length), else undefined: for an ArrayBuffer the
-   * guest knows the length, and no result is allocated.
-   */
-  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, returnCount: boolean): JSValuePtr {
+  /** Writes all of `data`: the byte count once the kernel has it. On a retry `data` is ignored: the Conn already holds g's pending write. */
+  private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, conn: JSValuePtr, slow: JSValuePtr): JSValuePtr {
+    g.ioConn = g.ioSlow = 0;
     const c = this.conn(id);
-    if (!c) return errValue(w, ctx, closedInfo("write"));
+    if (!c) return this.fail(w, ctx, closedInfo("write"), conn, slow);
     const r = c.write(g, data);
     if (r === WOULD_BLOCK) {
       g.ioId = id;
-      g.ioN = returnCount ? 1 : 0;
       g.ioData = data;
+      g.ioConn = conn;
+      g.ioSlow = slow;
       return parkRetry(g, c.pd, Mode.Write, this.retryWrite);
     }
     g.ioData = undefined;
-    if (typeof r === "number") return returnCount ? w.x.QTS_NewFloat64(ctx, r) : 0;
-    return errValue(w, ctx, r);
+    if (typeof r === "number") return w.x.QTS_NewFloat64(ctx, r);
+    return this.fail(w, ctx, r, conn, slow);
+  }
+
+  /** Throws e in the guest as the NetError net.js's `slow` makes of it (or whatever `slow` threw). */
+  private fail(w: QuickJSWasm, ctx: JSContextPtr, e: NetErrorInfo, conn: JSValuePtr, slow: JSValuePtr): JSValuePtr {
+    const info = errValue(w, ctx, e);
+    const err = this.slow(w, ctx, slow, Slow.Error, info, conn);
+    w.x.QTS_FreeValuePointer(ctx, info);
+    if (isException(w.heap32(), err)) return err;
+    const thrown = w.x.QTS_Throw(ctx, err);
+    w.x.QTS_FreeValuePointer(ctx, err);
+    return thrown;
+  }
+
+  /** slow(kind, value, conn) in the guest: its result, or its exception (pending, as a JS_EXCEPTION cell). */
+  private slow(w: QuickJSWasm, ctx: JSContextPtr, slow: JSValuePtr, kind: Slow, value: JSValuePtr, conn: JSValuePtr): JSValuePtr {
+    const k = w.x.QTS_NewFloat64(ctx, kind);
+    try {
+      return this.callback(() => w.call(ctx, slow, [k, value, conn]));
+    } finally {
+      w.x.QTS_FreeValuePointer(ctx, k);
+    }
   }
 
   private conn(id: number): Conn | null {

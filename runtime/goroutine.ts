@@ -88,10 +88,18 @@ export class G {
    * operation, shared by every G: its operands are in io*.
    */
   retry: ((g: G) => number) | null = null;
-  /** The parked I/O operation's operands (netpoll/netops.ts): object id, a size or flag, the bytes to write. */
+  /** The parked I/O operation's operands (netpoll/netops.ts): object id, a size, the bytes to write. */
   ioId = 0;
   ioN = 0;
   ioData: Uint8Array | undefined = undefined;
+  /**
+   * A parked Conn read or write's bound arguments (netpoll/netops.ts): JSValue
+   * pointers to the guest Conn and its `slow` helper, in the call's argument
+   * array on g's shadow stack, which stays intact (in its region or its
+   * spill) until the call returns. 0 when not parked in one.
+   */
+  ioConn = 0;
+  ioSlow = 0;
   /** The pollDesc g waits on (with its mode) while parked for I/O; cleared when woken. */
   ioWait: IoWaitSet | null = null;
   ioMode = 0;

@@ -72,8 +72,8 @@ export const Op = {
   NetListen: 100, // (network, addr) → "L{id,addr}" | "E{err}"
   NetDial: 101, // (network, addr, timeoutMs) → "C{id,local,remote}" | "E{err}"
   NetAccept: 102, // (listenerId) → "C{…}" | "E{err}"
-  NetRead: 103, // (connId, max) → ArrayBuffer | null (EOF) | "E{err}"
-  NetWrite: 104, // (connId, ArrayBuffer | string, 1 if a string) → bytes written | "E{err}"
+  NetRead: 103, // bound as a Conn's read: (connId, conn, slow, max?) → Uint8Array | null (EOF); throws NetError
+  NetWrite: 104, // bound as a Conn's write: (connId, conn, slow, data) → bytes written; throws NetError
   NetCloseWrite: 105, // (connId) → undefined | "E{err}"
   NetClose: 106, // (id) → undefined | "E{err}"
   NetSetDeadline: 107, // (id, 0 read | 1 write | 2 both, ms from now; 0 clears) → undefined | "E{err}"

@@ -200,7 +200,7 @@ export class Scheduler implements GuestHost {
   constructor(opts: SchedulerOptions) {
     this.opts = opts;
     this.poller = new Poller(this);
-    this.calls = new HostCalls(this, new NetOps(this.poller));
+    this.calls = new HostCalls(this, new NetOps(this.poller, (run) => this.callback(run)));
     this.done = new Promise((r) => (this.resolveExit = r));
   }
 

@@ -13,6 +13,7 @@ import SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { ensureWasm, MEMMOVE, STACK_POINTER_GET, STACK_POINTER_SET, type RequiredExport, type WasmFile, type WasmManifest } from "./wasm-build.js";
 import { BytecodeCache, BYTECODE_EXPORTS, EVAL_COMPILE_ONLY, isException, JS_TAG_EXCEPTION } from "./bytecode.js";
 import { ARRAY_BUFFER_DATA_EXPORT } from "./array-buffer.js";
+import { CONSTRUCT_EXPORT } from "./c-constructor.js";
 import { ALL_INTRINSICS, INTRINSIC_EXPORTS, LAZY_INTRINSICS, TYPED_ARRAYS } from "./intrinsics.js";
 import { installHeapAccounting, RT_MALLOC_STATE, STATE_SIZE } from "./heap-accounting.js";
 import { RuntimeGroups } from "./runtime-groups.js";
@@ -75,6 +76,8 @@ export interface RawExports {
   qg_new_context(rt: JSRuntimePtr): JSContextPtr;
   /** array-buffer.ts: JS_GetArrayBuffer: the bytes' address (0 if not an ArrayBuffer), their length stored at plen */
   qg_array_buffer_data(ctx: JSContextPtr, v: JSValuePtr, plen: Ptr): Ptr;
+  /** c-constructor.ts: *out = table slot fn called as a constructor (ctx, undefined, argc, argv, magic) */
+  qg_construct(fn: number, ctx: JSContextPtr, argc: number, argv: Ptr, magic: number, out: Ptr): void;
 }
 
 /** Asyncify's runtime exports, present only in the asyncify build. */
@@ -426,6 +429,103 @@ export class QuickJSWasm {
   }
 
   /**
+   * A new guest Uint8Array holding a copy of `bytes`, made by QuickJS's
+   * typed-array constructor called straight from here (c-constructor.ts) with
+   * the length, then filled in place: what `new Uint8Array(n)` makes, without
+   * the guest's bytecode call and `prototype` lookup. null if this instance
+   * has no such call (uint8ArrayConstructor found nothing): the caller makes
+   * it another way. May return a JS_EXCEPTION cell (out of memory).
+   */
+  newUint8Array(ctx: JSContextPtr, bytes: Uint8Array): JSValuePtr | null {
+    const ctor = (this.u8Ctor ??= this.uint8ArrayConstructor());
+    if (ctor === false) return null;
+    // The constructor takes Uint8Array.prototype from the context: the group must be there.
+    if (!this.addIntrinsic(ctx, TYPED_ARRAYS)) return this.pendingException();
+    const out = this.mallocOrThrow(8);
+    this.construct(ctor, ctx, bytes.length, out);
+    if (bytes.length > 0) {
+      const p = this.uint8ArrayBytes(out);
+      if (p !== 0) this.heapU8().set(bytes, p);
+      else if (!isException(this.heap32(), out)) throw new Error("quickgo internal error: a new Uint8Array has no bytes");
+    }
+    return out;
+  }
+  /** The Uint8Array constructor's table slot and magic (its class id); false: not found. */
+  private u8Ctor: { fn: number; magic: number } | false | undefined;
+  /** (length, undefined, undefined): the typed-array constructor's three arguments; slot 0 is set per call */
+  private ctorArgv = 0;
+
+  /** *out = new (ctor)(length), the constructor given all three of the arguments it reads. */
+  private construct(ctor: { fn: number; magic: number }, ctx: JSContextPtr, length: number, out: Ptr): void {
+    if (this.ctorArgv === 0) {
+      const p = this.mallocOrThrow(24);
+      const h = this.heap32();
+      for (let k = 0; k < 6; k++) h[(p >> 2) + k] = k % 2 === 0 ? 0 : JS_TAG_UNDEFINED; // NaN-boxed: the tag is the high word
+      this.ctorArgv = p;
+    }
+    const h = this.heap32();
+    const a = this.ctorArgv >> 2;
+    h[a] = length; // an int JSValue (JS_TAG_INT is 0)
+    h[a + 1] = 0;
+    this.x.qg_construct(ctor.fn, ctx, 3, this.ctorArgv, ctor.magic, out);
+  }
+
+  /**
+   * Reads, once, the table slot and magic of QuickJS's Uint8Array
+   * constructor from its function object (JSObject.u.cfunc: the realm, then
+   * the C function, then length, cproto and the int16 magic), in a scratch
+   * runtime: the realm word is the context, the magic is the class id that
+   * uint8ArrayLayout found. Then checks it: a call with 64 must give a
+   * Uint8Array of 64 bytes. Anything else: false.
+   */
+  private uint8ArrayConstructor(): { fn: number; magic: number } | false {
+    const layout = (this.u8Layout ??= this.uint8ArrayLayout());
+    if (layout === false || layout.tagWord !== 1) return false; // construct() writes 8-byte (NaN-boxed) JSValues
+    const x = this.x;
+    const rt = x.QTS_NewRuntime();
+    if (!rt) return false;
+    const ctx = x.QTS_NewContext(rt, 0);
+    const held: JSValuePtr[] = [];
+    const out = this.mallocOrThrow(8);
+    try {
+      if (!ctx) return false;
+      const ctorVal = this.getGlobal(ctx, "Uint8Array");
+      held.push(ctorVal);
+      let h = this.heap32();
+      if (h[(ctorVal >> 2) + layout.tagWord] !== JS_TAG_OBJECT) return false;
+      const obj = h[ctorVal >> 2]! >>> 0;
+      for (let w = 2; w < 14; w++) {
+        h = this.heap32();
+        if (h[(obj >> 2) + w]! >>> 0 !== ctx || h[(obj >> 2) + w + 2]! >> 16 !== layout.classId) continue;
+        const found = { fn: h[(obj >> 2) + w + 1]! >>> 0, magic: layout.classId };
+        try {
+          this.construct(found, ctx, 64, out);
+        } catch {
+          continue; // not a function of that type (call_indirect's signature check)
+        }
+        held.push(this.copyValue(out));
+        const v = held[held.length - 1]!;
+        if (this.uint8ArrayBytes(v) !== 0 && this.viewLength === 64) return found;
+      }
+      return false;
+    } finally {
+      for (const v of held.reverse()) x.QTS_FreeValuePointer(ctx, v);
+      x.free(out);
+      if (ctx) x.QTS_FreeContext(ctx);
+      x.QTS_FreeRuntime(rt);
+    }
+  }
+
+  /** A malloc'd cell holding the JSValue at `cell` (moved, not duplicated: the cell's reference goes with it). */
+  private copyValue(cell: Ptr): JSValuePtr {
+    const p = this.mallocOrThrow(8);
+    const h = this.heap32();
+    h[p >> 2] = h[cell >> 2]!;
+    h[(p >> 2) + 1] = h[(cell >> 2) + 1]!;
+    return p;
+  }
+
+  /**
    * A copy of the bytes of guest ArrayBuffer `v`. The caller must know `v` is
    * an ArrayBuffer (the prelude guarantees it): for anything else QuickJS
    * leaves a TypeError pending in ctx and this returns null.
@@ -572,6 +672,24 @@ export class QuickJSWasm {
     const obj = h[v >> 2]! >>> 0;
     return obj !== 0 && obj + 8 <= h.byteLength && h[(obj >> 2) + 1]! >>> 16 === layout.arrayBufferClassId;
   }
+  /** True if guest value `v` is a string (by its tag; through QTS_Typeof when the layout is unknown). */
+  isString(ctx: JSContextPtr, v: JSValuePtr): boolean {
+    const layout = (this.u8Layout ??= this.uint8ArrayLayout());
+    if (layout === false) return this.typeOf(ctx, v) === "string";
+    return this.heap32()[(v >> 2) + layout.tagWord] === layout.stringTag;
+  }
+
+  /** Calls guest function fn with `args` (JSValue pointers, not consumed): the result, or a JS_EXCEPTION cell (the caller frees either). */
+  call(ctx: JSContextPtr, fn: JSValuePtr, args: readonly JSValuePtr[]): JSValuePtr {
+    const argv = this.mallocOrThrow(4 * Math.max(1, args.length));
+    try {
+      const h = this.heap32();
+      args.forEach((a, k) => (h[(argv >> 2) + k] = a));
+      return this.x.QTS_Call(ctx, fn, this.undefinedPtr, args.length, argv);
+    } finally {
+      this.x.free(argv);
+    }
+  }
   /** Byte count of the view uint8ArrayBytes found last. */
   viewLength = 0;
   /** Where a Uint8Array's class id, data pointer and length sit in its JSObject; false: not found (see uint8ArrayLayout). */
@@ -610,6 +728,9 @@ export class QuickJSWasm {
         const h = this.heap32();
         return h[(v >> 2) + tagWord] === JS_TAG_OBJECT ? h[v >> 2]! >>> 0 : 0;
       };
+      const str = this.newString(ctx, "x");
+      held.push(str);
+      const stringTag = this.heap32()[(str >> 2) + tagWord]!;
       const a = make("Uint8Array", 8, 13);
       const b = make("Uint8Array", 3, 40);
       const i8 = make("Int8Array", 8, 13);
@@ -622,7 +743,7 @@ export class QuickJSWasm {
       for (let w = 2; w < 16; w++) {
         if (h[(a >> 2) + w]! >>> 0 !== base + 8 || h[(b >> 2) + w]! >>> 0 !== base + 3) continue;
         for (let c = w + 1; c <= w + 2; c++) {
-          if (h[(a >> 2) + c] === 13 && h[(b >> 2) + c] === 40) return { tagWord, classId: classOf(a), arrayBufferClassId: classOf(abObj), ptrWord: w, countWord: c };
+          if (h[(a >> 2) + c] === 13 && h[(b >> 2) + c] === 40) return { tagWord, stringTag, classId: classOf(a), arrayBufferClassId: classOf(abObj), ptrWord: w, countWord: c };
         }
       }
       return false;
@@ -765,7 +886,7 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
     x[name] = raw[minified];
     if (typeof x[name] !== "function") throw new Error(`quickgo: wasm export ${name} (${minified}) missing`);
   }
-  for (const name of [...Object.values(BYTECODE_EXPORTS), INTRINSIC_EXPORTS.newContext, ...INTRINSIC_EXPORTS.add, ARRAY_BUFFER_DATA_EXPORT]) {
+  for (const name of [...Object.values(BYTECODE_EXPORTS), INTRINSIC_EXPORTS.newContext, ...INTRINSIC_EXPORTS.add, ARRAY_BUFFER_DATA_EXPORT, CONSTRUCT_EXPORT]) {
     (x as Record<string, unknown>)[name] = raw[name];
     if (typeof raw[name] !== "function") throw new Error(`quickgo: wasm export ${name} missing (rebuild: npm run build)`);
   }
@@ -783,10 +904,14 @@ function exportsOf(instance: WebAssembly.Instance, manifest: WasmManifest): Inst
 
 /** QuickJS's tag of an object JSValue (JS_TAG_OBJECT), in the tag word. */
 const JS_TAG_OBJECT = -1;
+/** QuickJS's JS_TAG_UNDEFINED. */
+const JS_TAG_UNDEFINED = 3;
 
 /** Where uint8ArrayBytes reads a Uint8Array (32-bit words of its JSObject, and of a JSValue for the tag). */
 interface Uint8ArrayLayout {
   tagWord: number;
+  /** a string's tag (JS_TAG_STRING), for isString */
+  stringTag: number;
   classId: number;
   /** JS_CLASS_ARRAY_BUFFER's id, for isArrayBuffer */
   arrayBufferClassId: number;

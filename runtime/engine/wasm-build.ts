@@ -30,6 +30,7 @@ import { addHeapAccounting } from "./heap-accounting.js";
 import { addBytecodeFunctions } from "./bytecode.js";
 import { addLazyIntrinsics } from "./intrinsics.js";
 import { addArrayBufferData } from "./array-buffer.js";
+import { addConstruct } from "./c-constructor.js";
 import { asyncifyScope } from "./asyncify-scope.js";
 
 /** binaryen is large (~10 MB of JS): loaded only when a build actually runs, not by every program. */
@@ -42,7 +43,7 @@ export const VARIANT = "@jitl/quickjs-wasmfile-release-sync";
 /** The variant version whose glue this build understands (package.json pins it exactly). */
 export const VARIANT_VERSION = "0.32.0";
 /** Bump when the rewrite itself changes, to invalidate caches. */
-const BUILD_REVISION = 13;
+const BUILD_REVISION = 14;
 /**
  * Functions reading and writing the stack pointer: the host moves it on
  * every switch, and a call to an export costs ~2.5 ns where
@@ -262,6 +263,7 @@ function buildAsyncify(wasm: Uint8Array, glue: Glue): Built & { instrumented: { 
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
   addArrayBufferData(binaryen, mod, glue.exports.QTS_GetArrayBufferLength);
+  addConstruct(binaryen, mod);
   binaryen.setOptimizeLevel(2);
   binaryen.setShrinkLevel(2);
   const m = glue.importModule;
@@ -297,6 +299,7 @@ function buildJspiShim(wasm: Uint8Array, glue: Glue, legacy: boolean): Built {
   addBytecodeFunctions(binaryen, mod, (name) => glueExport(glue, name));
   addLazyIntrinsics(binaryen, mod, glue.exports.QTS_NewContext);
   addArrayBufferData(binaryen, mod, glue.exports.QTS_GetArrayBufferLength);
+  addConstruct(binaryen, mod);
   const { externref, i32 } = binaryen;
   if (legacy) {
     mod.addGlobal(SUSPENDER_GLOBAL, externref, true, mod.ref.null(externref));

@@ -7,6 +7,12 @@
   "use strict";
   const host = globalThis.__qg;
   delete globalThis.__qg;
+  // The host function bound to an operation and its operands (net's Conn.read
+  // and write). bind and apply are taken now, before any program code runs, so
+  // a program that replaces Function.prototype.bind never sees `host`.
+  const bind = Function.prototype.bind;
+  const apply = Reflect.apply;
+  const bindHost = (op, a, b, c) => apply(bind, host, [null, op, a, b, c]);
   // Opcodes (OP.Gosched…) are inlined as numbers by the host: no opcode table here.
 
   // Prelude modules (select.js, sync.js, …) are evaluated on first use: every
@@ -172,7 +178,7 @@
   };
   // runtime.goexit() throws this; entry() swallows it once finally blocks ran.
   const GOEXIT = Object.freeze({ message: "runtime.Goexit" });
-  const internals = { host, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
+  const internals = { host, bindHost, Handle, chanId, encode, decode, lazy, handles, handleFrom, GOEXIT, startOf, spawn };
 
   // Goroutines. A closure literal passed to go() was rewritten by the loader
   // into __qg_closure(id, [captured values]): the new goroutine rebuilds it.

@@ -7,6 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { eachBackend, run } from "../helpers.js";
+import { QuickJSWasm } from "../../runtime/engine/quickjs.js";
 import { startGuest } from "./guest.js";
 
 const ok = async (src: string, backend: Parameters<typeof run>[1]["backend"]): Promise<string> => {
@@ -97,6 +98,45 @@ eachBackend(test, "writes of other typed arrays, a DataView, a Uint8Array subcla
     backend,
   );
   assert.is(out, "2 3 2 1\nTypeError\nTypeError\nTypeError\n1,2,3,4,5,6,0,255\n");
+});
+
+eachBackend(test, "read(): what arrived, up to 64 KiB by default, up to n with read(n); read and write are own functions of each Conn", async (backend) => {
+  const out = await ok(
+    `function main() {
+      const ln = net.listen("tcp", "127.0.0.1:0");
+      go(() => { const c = net.dial("tcp", ln.addr); c.write(new Uint8Array(100000).fill(3)); c.close() });
+      const s = ln.accept();
+      const first = s.read(10);
+      let total = first.length, most = 0;
+      for (let b; (b = s.read()) !== null; ) { total += b.length; most = Math.max(most, b.length); }
+      println(first.length, first[9], total, most <= 65536, most > 10);
+      println(typeof s.read, Object.keys(s).join(","), s.read === new net.Conn(s.id).read);
+      s.close(); ln.close();
+    }`,
+    backend,
+  );
+  assert.is(out, "10 3 100000 true true\nfunction id false\n");
+});
+
+eachBackend(test, "reads still return Uint8Arrays when the host cannot make one itself (the guest wraps the buffer)", async (backend) => {
+  const original = QuickJSWasm.prototype.newUint8Array;
+  QuickJSWasm.prototype.newUint8Array = () => null;
+  try {
+    const out = await ok(
+      `function main() {
+        const ln = net.listen("tcp", "127.0.0.1:0");
+        go(() => { const c = net.dial("tcp", ln.addr); c.write("abc"); c.close() });
+        const s = ln.accept();
+        const b = s.read();
+        println(b instanceof Uint8Array, b.length, String.fromCharCode(...b));
+        s.close(); ln.close();
+      }`,
+      backend,
+    );
+    assert.is(out, "true 3 abc\n");
+  } finally {
+    QuickJSWasm.prototype.newUint8Array = original;
+  }
 });
 
 eachBackend(test, "half-close: the peer reads EOF and can still answer", async (backend) => {

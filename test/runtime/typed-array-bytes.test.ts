@@ -1,8 +1,9 @@
 // QuickJSWasm.uint8ArrayBytes and isArrayBuffer (runtime/engine/quickjs.ts):
 // a Uint8Array's bytes found straight in its JSObject, at the layout this
-// build's check found. Net writes use them (netpoll/netops.ts); if the check
-// ever stopped finding the layout, writes would still work through the
-// guest's getters, slower: these tests are what notices.
+// build's check found; and newUint8Array, QuickJS's typed-array constructor
+// called from the host (c-constructor.ts). Net writes and reads use them
+// (netpoll/netops.ts); if a check ever stopped finding its layout, they would
+// still work through the guest, slower: these tests are what notices.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { QuickJSWasm, type JSValuePtr } from "../../runtime/engine/quickjs.js";
@@ -44,6 +45,41 @@ eachBackend(test, "a Uint8Array's bytes are found in place; other values are ref
   assert.not.ok(w.isArrayBuffer(value("new Uint8Array(3)")));
   assert.not.ok(w.isArrayBuffer(value("({})")));
   for (const v of held) w.x.QTS_FreeValuePointer(ctx, v);
+  w.x.QTS_FreeContext(ctx);
+  w.x.QTS_FreeRuntime(rt);
+});
+
+eachBackend(test, "the host makes a Uint8Array with QuickJS's own constructor: the bytes, the guest's prototype", async (backend) => {
+  const w = await QuickJSWasm.load(backend, noImports, () => {});
+  const stack = w.x.malloc(1 << 20);
+  w.stackPointer = (stack + (1 << 20)) & ~15;
+  const rt = w.x.QTS_NewRuntime();
+  const ctx = w.x.QTS_NewContext(rt, 0);
+  const held: JSValuePtr[] = [];
+  for (const n of [1, 3, 64, 70_000]) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 255);
+    const v = w.newUint8Array(ctx, bytes);
+    assert.ok(v !== null, "this build's constructor was found");
+    held.push(v!);
+    const p = w.uint8ArrayBytes(v!);
+    assert.ok(p !== 0);
+    assert.is(w.viewLength, n);
+    assert.equal([...w.heapU8().subarray(p, p + n)], [...bytes]);
+    // It is an ordinary Uint8Array of this context: the guest sees its own prototype and a buffer of its own.
+    const check = w.evalScript(ctx, "(u) => u instanceof Uint8Array && Object.getPrototypeOf(u) === Uint8Array.prototype && u.byteOffset === 0 && u.buffer.byteLength === u.length && u.length", "t.js");
+    held.push(check);
+    const r = w.call(ctx, check, [v!]);
+    held.push(r);
+    assert.is(w.getNumber(ctx, r), n);
+  }
+  const empty = w.newUint8Array(ctx, new Uint8Array(0));
+  held.push(empty!);
+  const len = w.evalScript(ctx, "(u) => u instanceof Uint8Array ? u.length : -1", "t.js");
+  held.push(len);
+  const r0 = w.call(ctx, len, [empty!]);
+  held.push(r0);
+  assert.is(w.getNumber(ctx, r0), 0);
+  for (const v of held.reverse()) w.x.QTS_FreeValuePointer(ctx, v);
   w.x.QTS_FreeContext(ctx);
   w.x.QTS_FreeRuntime(rt);
 });

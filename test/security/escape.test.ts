@@ -62,6 +62,29 @@ eachBackend(test, "accessors planted on the globals prelude modules use do not l
   assert.is(r.stdout, "{ a: [ 1 ] }\n0 object\n");
 });
 
+eachBackend(test, "a Conn's bound read and write do not hand the host function to a replaced bind, apply or defineProperty", async (backend) => {
+  const r = await run(
+    `const seen = [];
+     const bind = Function.prototype.bind, apply = Reflect.apply, define = Object.defineProperty;
+     Function.prototype.bind = function (...a) { seen.push(this); return apply(bind, this, a) };
+     Reflect.apply = function (f, t, a) { seen.push(f, t); return apply(f, t, a) };
+     Object.defineProperty = function (o, k, d) { seen.push(d && d.value); return define(o, k, d) };
+     function main() {
+       const ln = net.listen("tcp", "127.0.0.1:0"); // loads net.js
+       go(() => { const c = net.dial("tcp", ln.addr); c.write("hi"); c.close() });
+       const s = ln.accept();
+       const b = s.read();
+       // What reached the program's functions is the API (the bound read and write), never the host function.
+       const hostLike = seen.filter((f) => typeof f === "function" && f !== s.read && f !== s.write && /__qg/.test(f.name));
+       println(b.length, hostLike.length);
+       s.close(); ln.close();
+     }`,
+    { backend },
+  );
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "2 0\n");
+});
+
 eachBackend(test, "the functions the host calls cannot be replaced by the program", async (backend) => {
   const r = await run(
     `function main() {
