@@ -107,13 +107,20 @@ export class JspiEngine implements Engine {
   private park(): Promise<number> {
     const g = this.current!;
     this.leave(g);
-    const resumed = new Promise<number>((resolve, reject) => {
-      g.wake = resolve;
-      g.abandon = reject;
-    });
+    this.parking = g;
+    const resumed = new Promise<number>(this.parkExecutor);
+    this.parking = null;
     this.stop();
     return resumed;
   }
+
+  /** The G park() is making a promise for: read by parkExecutor, so no closure is made per park. */
+  private parking: G | null = null;
+  private readonly parkExecutor = (resolve: (r: number) => void, reject: (e: Error) => void): void => {
+    const g = this.parking!;
+    g.wake = resolve;
+    g.abandon = reject;
+  };
 
   /** The running G stopped: calls run's `stopped` (once). */
   private stop(): void {
