@@ -148,7 +148,6 @@ export class NetOps implements NetDispatch {
   }
 
   private read(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, max: number, conn: JSValuePtr, slow: JSValuePtr): JSValuePtr {
-    g.ioConn = g.ioSlow = 0;
     const c = this.conn(id);
     if (!c) return this.fail(w, ctx, closedInfo("read"), conn, slow);
     const r = c.read(max);
@@ -173,7 +172,6 @@ export class NetOps implements NetDispatch {
 
   /** Writes all of `data`: the byte count once the kernel has it. On a retry `data` is ignored: the Conn already holds g's pending write. */
   private write(g: G, w: QuickJSWasm, ctx: JSContextPtr, id: number, data: Uint8Array, conn: JSValuePtr, slow: JSValuePtr): JSValuePtr {
-    g.ioConn = g.ioSlow = 0;
     const c = this.conn(id);
     if (!c) return this.fail(w, ctx, closedInfo("write"), conn, slow);
     const r = c.write(g, data);

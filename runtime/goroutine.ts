@@ -96,7 +96,8 @@ export class G {
    * A parked Conn read or write's bound arguments (netpoll/netops.ts): JSValue
    * pointers to the guest Conn and its `slow` helper, in the call's argument
    * array on g's shadow stack, which stays intact (in its region or its
-   * spill) until the call returns. 0 when not parked in one.
+   * spill) until the call returns. Set when such a call parks; read only by
+   * its retry.
    */
   ioConn = 0;
   ioSlow = 0;

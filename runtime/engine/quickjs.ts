@@ -481,36 +481,49 @@ export class QuickJSWasm {
   private uint8ArrayConstructor(): { fn: number; magic: number } | false {
     const layout = (this.u8Layout ??= this.uint8ArrayLayout());
     if (layout === false || layout.tagWord !== 1) return false; // construct() writes 8-byte (NaN-boxed) JSValues
-    const x = this.x;
-    const rt = x.QTS_NewRuntime();
-    if (!rt) return false;
-    const ctx = x.QTS_NewContext(rt, 0);
-    const held: JSValuePtr[] = [];
-    const out = this.mallocOrThrow(8);
-    try {
-      if (!ctx) return false;
+    return this.inScratchContext((ctx, held) => {
       const ctorVal = this.getGlobal(ctx, "Uint8Array");
       held.push(ctorVal);
       let h = this.heap32();
       if (h[(ctorVal >> 2) + layout.tagWord] !== JS_TAG_OBJECT) return false;
       const obj = h[ctorVal >> 2]! >>> 0;
-      for (let w = 2; w < 14; w++) {
-        h = this.heap32();
-        if (h[(obj >> 2) + w]! >>> 0 !== ctx || h[(obj >> 2) + w + 2]! >> 16 !== layout.classId) continue;
-        const found = { fn: h[(obj >> 2) + w + 1]! >>> 0, magic: layout.classId };
-        try {
-          this.construct(found, ctx, 64, out);
-        } catch {
-          continue; // not a function of that type (call_indirect's signature check)
+      const out = this.mallocOrThrow(8);
+      try {
+        for (let w = 2; w < 14; w++) {
+          h = this.heap32();
+          if (h[(obj >> 2) + w]! >>> 0 !== ctx || h[(obj >> 2) + w + 2]! >> 16 !== layout.classId) continue;
+          const found = { fn: h[(obj >> 2) + w + 1]! >>> 0, magic: layout.classId };
+          try {
+            this.construct(found, ctx, 64, out);
+          } catch {
+            continue; // not a function of that type (call_indirect's signature check)
+          }
+          const v = this.copyValue(out);
+          held.push(v);
+          if (this.uint8ArrayBytes(v) !== 0 && this.viewLength === 64) return found;
         }
-        held.push(this.copyValue(out));
-        const v = held[held.length - 1]!;
-        if (this.uint8ArrayBytes(v) !== 0 && this.viewLength === 64) return found;
+        return false;
+      } finally {
+        this.x.free(out);
       }
-      return false;
+    });
+  }
+
+  /**
+   * Runs a check in a fresh runtime and context that no guest touches, then
+   * frees them and the values it pushed on `held`. False if QuickJS could
+   * not make them.
+   */
+  private inScratchContext<T>(check: (ctx: JSContextPtr, held: JSValuePtr[]) => T | false): T | false {
+    const x = this.x;
+    const rt = x.QTS_NewRuntime();
+    if (!rt) return false;
+    const ctx = x.QTS_NewContext(rt, 0);
+    const held: JSValuePtr[] = [];
+    try {
+      return ctx ? check(ctx, held) : false;
     } finally {
       for (const v of held.reverse()) x.QTS_FreeValuePointer(ctx, v);
-      x.free(out);
       if (ctx) x.QTS_FreeContext(ctx);
       x.QTS_FreeRuntime(rt);
     }
@@ -704,14 +717,7 @@ export class QuickJSWasm {
    * the layout unknown, and every write takes the getters' path.
    */
   private uint8ArrayLayout(): Uint8ArrayLayout | false {
-    const x = this.x;
-    const rt = x.QTS_NewRuntime();
-    if (!rt) return false;
-    const ctx = x.QTS_NewContext(rt, 0);
-    const held: JSValuePtr[] = [];
-    const argv = this.mallocOrThrow(4);
-    try {
-      if (!ctx) return false;
+    return this.inScratchContext((ctx, held) => {
       if (!this.calibrated) this.calibrateNumbers(ctx);
       const tagWord = this.intTagWord;
       if (tagWord === 0) return false;
@@ -722,8 +728,7 @@ export class QuickJSWasm {
       const make = (ctor: string, offset: number, length: number): number => {
         const fn = this.evalScript(ctx, `(b) => new ${ctor}(b, ${offset}, ${length})`, "<quickgo layout check>");
         held.push(fn);
-        this.heap32()[argv >> 2] = ab;
-        const v = x.QTS_Call(ctx, fn, this.undefinedPtr, 1, argv);
+        const v = this.call(ctx, fn, [ab]);
         held.push(v);
         const h = this.heap32();
         return h[(v >> 2) + tagWord] === JS_TAG_OBJECT ? h[v >> 2]! >>> 0 : 0;
@@ -747,12 +752,7 @@ export class QuickJSWasm {
         }
       }
       return false;
-    } finally {
-      for (const v of held.reverse()) x.QTS_FreeValuePointer(ctx, v);
-      x.free(argv);
-      if (ctx) x.QTS_FreeContext(ctx);
-      x.QTS_FreeRuntime(rt);
-    }
+    });
   }
 
   /**

@@ -11,13 +11,24 @@ import { eachBackend } from "../helpers.js";
 
 const noImports = { hostCall: () => 0, interrupt: () => 0, hostCallSuspend: () => 0, interruptSuspend: () => 0 };
 
-eachBackend(test, "a Uint8Array's bytes are found in place; other values are refused", async (backend) => {
+/** An instance with a stack, a runtime and a context; done() frees the values pushed on held, then them. */
+async function scratch(backend: Parameters<typeof QuickJSWasm.load>[0]): Promise<{ w: QuickJSWasm; ctx: number; held: JSValuePtr[]; done: () => void }> {
   const w = await QuickJSWasm.load(backend, noImports, () => {});
   const stack = w.x.malloc(1 << 20);
   w.stackPointer = (stack + (1 << 20)) & ~15;
   const rt = w.x.QTS_NewRuntime();
   const ctx = w.x.QTS_NewContext(rt, 0);
   const held: JSValuePtr[] = [];
+  const done = (): void => {
+    for (const v of held.reverse()) w.x.QTS_FreeValuePointer(ctx, v);
+    w.x.QTS_FreeContext(ctx);
+    w.x.QTS_FreeRuntime(rt);
+  };
+  return { w, ctx, held, done };
+}
+
+eachBackend(test, "a Uint8Array's bytes are found in place; other values are refused", async (backend) => {
+  const { w, ctx, held, done } = await scratch(backend);
   const value = (code: string): JSValuePtr => {
     const v = w.evalScript(ctx, code, "t.js");
     assert.is(w.exceptionOf(ctx, v), 0, code);
@@ -44,18 +55,11 @@ eachBackend(test, "a Uint8Array's bytes are found in place; other values are ref
   assert.ok(w.isArrayBuffer(value("new ArrayBuffer(3)")));
   assert.not.ok(w.isArrayBuffer(value("new Uint8Array(3)")));
   assert.not.ok(w.isArrayBuffer(value("({})")));
-  for (const v of held) w.x.QTS_FreeValuePointer(ctx, v);
-  w.x.QTS_FreeContext(ctx);
-  w.x.QTS_FreeRuntime(rt);
+  done();
 });
 
 eachBackend(test, "the host makes a Uint8Array with QuickJS's own constructor: the bytes, the guest's prototype", async (backend) => {
-  const w = await QuickJSWasm.load(backend, noImports, () => {});
-  const stack = w.x.malloc(1 << 20);
-  w.stackPointer = (stack + (1 << 20)) & ~15;
-  const rt = w.x.QTS_NewRuntime();
-  const ctx = w.x.QTS_NewContext(rt, 0);
-  const held: JSValuePtr[] = [];
+  const { w, ctx, held, done } = await scratch(backend);
   for (const n of [1, 3, 64, 70_000]) {
     const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 255);
     const v = w.newUint8Array(ctx, bytes);
@@ -79,9 +83,7 @@ eachBackend(test, "the host makes a Uint8Array with QuickJS's own constructor: t
   const r0 = w.call(ctx, len, [empty!]);
   held.push(r0);
   assert.is(w.getNumber(ctx, r0), 0);
-  for (const v of held.reverse()) w.x.QTS_FreeValuePointer(ctx, v);
-  w.x.QTS_FreeContext(ctx);
-  w.x.QTS_FreeRuntime(rt);
+  done();
 });
 
 test.run();
