@@ -144,6 +144,8 @@ export class HostCalls {
             "(a getter, setter or toString of the program's that a runtime operation called)",
         );
       }
+      // The netpoller's first: a server's goroutines make little else.
+      if (op >= Op.NetListen && op < Op.TextEncode) return this.net.dispatch(g, w, ctx, op, this.args);
       return op >= TOOLKIT_FIRST_OP && op <= TOOLKIT_LAST_OP ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);
     } catch (e) {
       if (e instanceof GoFatal) return this.sched.fatal(g, e.message);
@@ -308,7 +310,6 @@ export class HostCalls {
         }
       }
       default:
-        if (op >= Op.NetListen && op < Op.TextEncode) return this.net.dispatch(g, this.wasm, ctx, op, this.args);
         throw new GoPanic(`quickgo: unknown operation ${op}`);
     }
   }
