@@ -3,7 +3,9 @@
 // instrumentation off until the load generator (bench/echo-load.ts) starts its
 // measured part, and off again when it ends. On a shared machine the CPU time
 // per message swings by 2× with the neighbours' load; the instruction count
-// repeats within ~1%, so it is what a change to the echo path is judged by.
+// repeats within a few per cent (runs of one build on 2026-11-30: 22.2k–23.2k
+// per message, jspi, 100 connections), so it is what a change to the echo path
+// is judged by; a change smaller than that needs runs alternated with the build before.
 // Instructions are not time: cache misses (--cache: a simulated 48 KiB L1d
 // and 2 MiB last level) are what many connections add.
 //
