@@ -33,7 +33,7 @@ const enum Slow {
   Error = 0,
   /** a Uint8Array over an ArrayBuffer */
   Uint8Array = 1,
-  /** write's data as a string or an ArrayBuffer */
+  /** write's data (neither a string nor a Uint8Array nor an ArrayBuffer) as an ArrayBuffer */
   Payload = 2,
 }
 
@@ -90,20 +90,23 @@ export class NetOps implements NetDispatch {
         // (a fresh small Uint8Array would make V8 allocate a backing store when Node asks for .buffer).
         const conn = a.val(2);
         const slow = a.val(3);
-        let v = a.val(4);
+        const v = a.val(4);
         let data = w.copyUint8Array(v, Buffer.allocUnsafe); // in place: no getter runs in the guest
-        let converted = 0;
-        if (!data && !w.isArrayBuffer(v) && !w.isString(ctx, v)) {
-          // Another view, an empty or detached one, or not bytes at all: net.js's payload() decides.
-          v = converted = this.slow(w, ctx, slow, Slow.Payload, v, conn);
-          if (isException(w.heap32(), v)) return v;
+        if (!data) {
+          if (w.isString(ctx, v)) data = Buffer.from(w.getString(ctx, v), "utf8");
+          else if (w.isArrayBuffer(v)) data = w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
+          else {
+            // Another view, an empty or detached one, or not bytes at all: net.js's payload() makes an ArrayBuffer of it, or throws.
+            const ab = this.slow(w, ctx, slow, Slow.Payload, v, conn);
+            if (isException(w.heap32(), ab)) return ab;
+            try {
+              data = w.copyArrayBuffer(ctx, ab, Buffer.allocUnsafe);
+            } finally {
+              w.x.QTS_FreeValuePointer(ctx, ab);
+            }
+          }
+          if (!data) return w.pendingException(); // QuickJS's TypeError (a detached buffer)
         }
-        try {
-          if (!data) data = w.isString(ctx, v) ? Buffer.from(w.getString(ctx, v), "utf8") : w.copyArrayBuffer(ctx, v, Buffer.allocUnsafe);
-        } finally {
-          if (converted) w.x.QTS_FreeValuePointer(ctx, converted);
-        }
-        if (!data) return w.pendingException(); // QuickJS's TypeError (a detached buffer)
         return this.write(g, w, ctx, a.num(1), data, conn, slow);
       }
       case Op.NetCloseWrite: {

@@ -90,8 +90,8 @@ globalThis.__qg_module = function (rt) {
 
   // What the host does not do itself on a Conn's read and write (see Conn):
   // kind 0: the NetError of failed call r ("E{json}"); 1: a Uint8Array over
-  // ArrayBuffer a (when the host cannot make one); 2: write's data as a string
-  // or an ArrayBuffer (any other view; throws TypeError for anything else).
+  // ArrayBuffer a (when the host cannot make one); 2: write's data, any view
+  // but a Uint8Array, as an ArrayBuffer (throws TypeError for anything else).
   // Runs inside the host call: it must not block, and does not.
   function slow(kind, a, conn) {
     if (kind === 0) return fail(a, conn);
