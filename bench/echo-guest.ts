@@ -2,7 +2,8 @@
 // bench/echo-instructions.ts, bench/netsoak.ts), each printing
 // "addr <address>" once it listens. ECHO_GUEST is quickgo's, a goroutine per
 // connection (a handler whose client went away, ECONNRESET or EPIPE, just
-// ends); NODE_ECHO_SERVER is Node's native one, the baseline.
+// ends); ECHO_GUEST_POOL is the same server reusing its goroutines as
+// examples/echopool.js does; NODE_ECHO_SERVER is Node's native one, the baseline.
 export const ECHO_GUEST = `
 function echo(c) {
   try {
@@ -17,6 +18,40 @@ function main() {
   const ln = net.listen("tcp", "127.0.0.1:0");
   println("addr " + ln.addr);
   for (;;) go(echo, ln.accept());
+}`;
+
+/**
+ * examples/echopool.js without its logging: each accepted conn goes to a
+ * worker waiting for one, and a new worker starts only when none is; a
+ * worker idle for 10 s ends. Measures connection churn without a
+ * goroutine's start and end per connection.
+ */
+export const ECHO_GUEST_POOL = `
+function serve(c) {
+  try {
+    for (let b; (b = c.read()) !== null; ) c.write(b);
+  } catch (e) {
+    // the client went away: wait for the next one
+  } finally {
+    c.close();
+  }
+}
+function worker(conns, c) {
+  const idle = time.newTimer(10000);
+  while (c !== null) {
+    serve(c);
+    idle.reset(10000);
+    c = select(recv(conns, (v) => v), recv(idle.c, () => null));
+  }
+}
+function main() {
+  const ln = net.listen("tcp", "127.0.0.1:0");
+  const conns = chan();
+  println("addr " + ln.addr);
+  for (;;) {
+    const c = ln.accept();
+    select(send(conns, c, () => {}), otherwise(() => go(worker, conns, c)));
+  }
 }`;
 
 export const NODE_ECHO_SERVER = `

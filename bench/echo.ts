@@ -8,6 +8,9 @@
 // Connection churn too (bench/churn-load.ts): clients that connect, echo one
 // message and close, over and over, so every connection is a new goroutine
 // in a quickgo server: new connections per second, as a ratio to Node's.
+// quickgo's server is measured there also reusing its goroutines
+// (examples/echopool.js): what a short connection costs besides a
+// goroutine's start and end.
 //
 // The servers are measured in rounds: every round measures each server once,
 // in a rotated order, and a server's ratio in a round is to Node's
@@ -24,7 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Backend, availableBackends, jspiNeedsFlag, nodeFlagsFor } from "../src/backend.js";
-import { ECHO_GUEST, NODE_ECHO_SERVER } from "./echo-guest.js";
+import { ECHO_GUEST, ECHO_GUEST_POOL, NODE_ECHO_SERVER } from "./echo-guest.js";
 import { args, flag, median } from "./args.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -40,20 +43,26 @@ const NODE = "Node net (native)";
 interface Server {
   name: string;
   start(): ChildProcess;
+  /** measured under connection churn only (a worker pool's server is the goroutine-per-connection one under established connections) */
+  churnOnly?: boolean;
 }
 
 function servers(): Server[] {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quickgo-echo-"));
   const guest = path.join(tmp, "echo-server.js");
   fs.writeFileSync(guest, ECHO_GUEST);
+  const poolGuest = path.join(tmp, "echo-pool-server.js");
+  fs.writeFileSync(poolGuest, ECHO_GUEST_POOL);
   // The flags go on the server's own command line, not through the CLI's relaunch
   // (Node 20/22 jspi), whose process would be the one whose CPU time is read.
-  const quickgo = (b: Backend): Server => ({
-    name: `quickgo ${b}`,
-    start: () => spawn(process.execPath, [...nodeFlagsFor(b), path.join(root, "bin", "quickgo.js"), "run", "--backend", b, guest]),
+  const quickgo = (b: Backend, pool = false): Server => ({
+    name: `quickgo ${b}${pool ? ", worker pool" : ""}`,
+    start: () => spawn(process.execPath, [...nodeFlagsFor(b), path.join(root, "bin", "quickgo.js"), "run", "--backend", b, pool ? poolGuest : guest]),
+    churnOnly: pool,
   });
-  const list: Server[] = availableBackends().map(quickgo);
-  if (jspiNeedsFlag()) list.unshift(quickgo("jspi"));
+  const backends: Backend[] = [...(jspiNeedsFlag() ? ["jspi" as const] : []), ...availableBackends()];
+  const list: Server[] = backends.map((b) => quickgo(b));
+  if (churnClients > 0) list.push(...backends.map((b) => quickgo(b, true)));
   list.push({ name: NODE, start: () => spawn(process.execPath, ["-e", NODE_ECHO_SERVER]) });
   if (spawnSync("go", ["version"]).status === 0) {
     const bin = path.join(tmp, "echo-go");
@@ -181,8 +190,9 @@ async function main(): Promise<void> {
     if (churnClients > 0) jobs.push(["churn", churnClients]);
     for (const [workload, conns] of jobs) {
       for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < running.length; k++) {
-          const { server, child, addr } = running[(k + round) % running.length]!; // rotated: no server always runs first
+        const measured = running.filter((r) => workload === "churn" || !r.server.churnOnly);
+        for (let k = 0; k < measured.length; k++) {
+          const { server, child, addr } = measured[(k + round) % measured.length]!; // rotated: no server always runs first
           const what = workload === "echo" ? `${conns} connections` : `churn, ${conns} clients`;
           process.stderr.write(`echo: ${server.name}, ${what}, round ${round + 1}/${rounds}, ${seconds} s… `);
           let r: Omit<Row, "workload" | "server" | "round">;
@@ -227,7 +237,9 @@ function render(rows: Row[], names: string[]): string {
     lines.push(
       "",
       "Connection churn: each client connects, echoes one message and closes, over and over (a new goroutine per",
-      "connection in quickgo's server); new connections per second, p50/p99 of connect + echo + close.",
+      "connection in quickgo's server); new connections per second, p50/p99 of connect + echo + close. \"worker pool\":",
+      "the quickgo server handing each connection to a goroutine that waits for one (examples/echopool.js),",
+      "starting a goroutine only when none waits.",
       "",
       ...table(rows, names, "churn", ["clients", "connections/s", "server CPU per connection"]),
     );

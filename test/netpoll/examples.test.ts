@@ -44,6 +44,40 @@ eachBackend(test, "examples/echo.js echoes and logs each connection", async (bac
   assert.match(g.stdout(), /disconnected: 127\.0\.0\.1:\d+\n/);
 });
 
+/** One echo over `s`, then closes it and waits until the server has closed its side too. */
+async function echoOnce(s: net.Socket, text: string): Promise<string> {
+  const reply = readUntil(s, (x) => x.length >= text.length);
+  s.write(text);
+  const got = await reply;
+  s.end();
+  await new Promise((r) => s.once("close", r));
+  return got;
+}
+
+const waitFor = async (cond: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+eachBackend(test, "examples/echopool.js hands connections to idle workers, starts one only when all are busy, ends idle ones", async (backend) => {
+  const g = await startGuest(example("echopool"), backend, ["127.0.0.1:0", "300"]);
+  const addr = await g.addr;
+  // One after another: the first worker serves them all.
+  for (const text of ["one", "two", "three"]) assert.is(await echoOnce(await connect(addr), text), text);
+  assert.is(g.stdout().match(/worker \d+ started/g)?.join(), "worker 1 started");
+  // Two at once: the second finds worker 1 busy and gets worker 2.
+  const a = await connect(addr);
+  const b = await connect(addr);
+  const [ra, rb] = await Promise.all([echoOnce(a, "left"), echoOnce(b, "right")]);
+  assert.is(ra + " " + rb, "left right");
+  assert.is(g.stdout().match(/worker \d+ started/g)?.join(), "worker 1 started,worker 2 started");
+  // Left idle past 300 ms, both end.
+  await waitFor(() => /worker 2 idle, ending/.test(g.stdout()) && /worker 1 idle, ending/.test(g.stdout()));
+  assert.match(g.stdout(), /worker 1 idle, ending\n/);
+  assert.match(g.stdout(), /worker 2 idle, ending\n/);
+  assert.not.match(g.stdout(), /error:/);
+  await g.stop();
+});
+
 eachBackend(test, "examples/chat.js broadcasts every line to every client", async (backend) => {
   const g = await startGuest(example("chat"), backend, ["127.0.0.1:0"]);
   const addr = await g.addr;
