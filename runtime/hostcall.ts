@@ -132,7 +132,7 @@ export class HostCalls {
       if (g.killed) throw new GoPanic("goroutine killed");
       // Setup runs the program's top-level code: it may name a lazy built-in
       // (const cache = new Map()), which the host adds (Op.AddIntrinsic).
-      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude && op !== Op.AddIntrinsic) {
+      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude && op !== Op.AddIntrinsic && op !== Op.Start) {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
             "(go, chan, print, …): move it into main() or a function",
@@ -298,6 +298,8 @@ export class HostCalls {
         return s.loadPreludeModule(g, str(1));
       case Op.Args:
         return this.wasm.newString(ctx, JSON.stringify(g.program.args));
+      case Op.Start:
+        return this.start(g, ctx, argc);
       case Op.TextEncode:
         return this.wasm.newArrayBuffer(ctx, Buffer.from(str(1), "utf8"));
       case Op.TextDecode: {
@@ -312,6 +314,25 @@ export class HostCalls {
       default:
         throw new GoPanic(`quickgo: unknown operation ${op}`);
     }
+  }
+
+  /**
+   * Op.Start: the prelude's entry names the call g's run starts with (its
+   * function, then the arguments), once, in g's setup; kept in g.entryFn and
+   * g.entryArgv until g ends (Scheduler.free).
+   */
+  private start(g: G, ctx: JSContextPtr, argc: number): number {
+    if (!g.inSetup || g.entryFn !== 0) throw new GoPanic("quickgo internal error: a goroutine's start named twice");
+    const w = this.wasm;
+    const n = argc - 2;
+    const argv = w.mallocOrThrow(4 * Math.max(1, n));
+    let ok = true;
+    for (let i = 0; i < n; i++) ok = (w.heap32()[(argv >> 2) + i] = w.x.QTS_DupValuePointer(ctx, this.args.val(2 + i))) !== 0 && ok;
+    g.entryArgc = n;
+    g.entryArgv = argv; // freed with what it holds (a 0 is skipped) by Scheduler.free
+    g.entryFn = w.x.QTS_DupValuePointer(ctx, this.args.val(1));
+    if (!ok || g.entryFn === 0) throw new GoPanic("runtime: out of memory (cannot start the goroutine)");
+    return 0;
   }
 
   /** The toolkit's operations (Op 40–69): Go's context, sync, errgroup, atomic, time and runtime packages. */
@@ -453,9 +474,6 @@ export class HostCalls {
         const key = h instanceof Cond ? (this.handles.get(h.lockerId) instanceof RWMutex ? "r" : "m") + h.lockerId : h instanceof GoTimer && h.c ? `c${h.c.id}` : "";
         return this.wasm.newString(ctx, key);
       }
-      case Op.Goexit:
-        s.goexit(g);
-        return 0;
       case Op.Stack:
         return this.wasm.newString(ctx, `goroutine ${g.id} [running]:\n${goTraceback(str(1), PRELUDE_FILE)}\n`);
       default:

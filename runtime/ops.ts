@@ -35,6 +35,7 @@ export const Op = {
   Args: 31, // () → JSON string array
   LoadPrelude: 32, // (name) evaluates a lazily loaded prelude module ("codec", "inspect") in the caller's context
   AddIntrinsic: 33, // (group: index in LAZY_INTRINSICS) adds a lazy group of built-ins to the caller's context
+  Start: 34, // (fn, ...args) only in a goroutine's setup, from the prelude's entry: the call the goroutine's run starts with
 
   // The toolkit (Go's sync, context, time, errgroup, atomic, runtime packages): 40–69.
   CtxNew: 40, // (kind: CtxKind, parentId, deadlineEpochMs | keyWire, valueWire) → context id
@@ -64,7 +65,6 @@ export const Op = {
   TimerStop: 64, // (id) → bool: the timer was pending
   TimerReset: 65, // (id, ms) → bool: the timer was pending
   Related: 66, // (id) → handle key of a companion object: a Cond's Locker, a Timer's channel ("" if none)
-  Goexit: 67, // () the goroutine is ending by runtime.goexit()
   Stack: 68, // (jsStack) → Go-style traceback of the caller
 
   // 40–69: toolkit (sync, context, atomic, time); 70–99: host API.

@@ -461,11 +461,23 @@ export class Scheduler implements GuestHost {
       wasm.newString(ctx, args ?? ""),
       wasm.newString(ctx, g.start.wrap ?? ""),
     ];
-    g.entryFn = wasm.getGlobal(ctx, "__qg_entry");
-    g.entryArgc = argv.length;
-    g.entryArgv = x.malloc(4 * argv.length);
-    const h32 = wasm.heap32();
-    argv.forEach((p, i) => (h32[(g.entryArgv >> 2) + i] = p));
+    // The prelude's entry decodes the arguments and names the goroutine's
+    // first call (Op.Start): g's run calls its function with no frame of the
+    // prelude's under it. Decoding is the goroutine's own work, not top-level
+    // code: no time budget (it cannot be preempted here either).
+    const entry = wasm.getGlobal(ctx, "__qg_entry");
+    this.guardDeadline = Infinity;
+    const r = wasm.call(ctx, entry, argv);
+    for (const v of [entry, ...argv]) x.QTS_FreeValuePointer(ctx, v);
+    const exc = wasm.exceptionOf(ctx, r);
+    if (exc) {
+      const info = this.describe(wasm, g, exc) ?? { goroutine: g.id, message: "runtime.Goexit in a goroutine's start", trace: "" };
+      x.QTS_FreeValuePointer(ctx, exc);
+      x.QTS_FreeValuePointer(ctx, r);
+      throw new SetupPanic(info);
+    }
+    x.QTS_FreeValuePointer(ctx, r);
+    if (g.entryFn === 0) throw new SetupPanic({ goroutine: g.id, message: "quickgo internal error: the prelude did not start the goroutine", trace: "" });
     g.inSetup = false;
   }
 
@@ -504,7 +516,7 @@ export class Scheduler implements GuestHost {
     const exc = wasm.exceptionOf(g.ctx, r);
     if (exc) {
       const timedOut = g.inSetup && this.guardTripped;
-      const info = this.describe(wasm, g, exc);
+      const info = this.describe(wasm, g, exc) ?? { goroutine: g.id, message: "runtime.Goexit in top-level code", trace: "" };
       if (timedOut) {
         info.message =
           `top-level code ran longer than ${GUARDED_BUDGET_MS} ms: it runs in every goroutine's context ` +
@@ -551,7 +563,9 @@ export class Scheduler implements GuestHost {
     const exc = w.exceptionOf(g.ctx, ret);
     let panic: PanicInfo | undefined;
     if (exc) {
-      panic = this.describe(w, g, exc);
+      const d = this.describe(w, g, exc);
+      if (d) panic = d;
+      else this.goexit(g); // runtime.goexit(): its finally blocks ran on the way out
       w.x.QTS_FreeValuePointer(g.ctx, exc);
     }
     w.x.QTS_FreeValuePointer(g.ctx, ret);
@@ -624,11 +638,15 @@ export class Scheduler implements GuestHost {
     g.savedStack = undefined;
   }
 
-  /** Message and Go-style trace of a thrown guest value (calls the prelude's describe). */
-  private describe(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
+  /**
+   * Message and Go-style trace of a thrown guest value (calls the prelude's
+   * describe); null for the prelude's GOEXIT, which runtime.goexit() throws:
+   * not a panic.
+   */
+  private describe(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo | null {
     return this.callback(() => {
       const info = this.describeUnguarded(wasm, g, exc);
-      if (this.guardTripped) info.message = `(the panic value could not be printed: printing it ran longer than ${GUARDED_BUDGET_MS} ms)`;
+      if (info && this.guardTripped) info.message = `(the panic value could not be printed: printing it ran longer than ${GUARDED_BUDGET_MS} ms)`;
       return info;
     });
   }
@@ -645,19 +663,20 @@ export class Scheduler implements GuestHost {
     return this.guardTripped;
   }
 
-  private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
+  private describeUnguarded(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo | null {
     // A G that died of its memory limit may have no room left to describe
     // itself; it is ending, so the limit is lifted.
     const heap = wasm.runtimes.usage(g);
     if (heap.limit > 0) wasm.runtimes.liftLimit(g);
     const info = this.describeValue(wasm, g, exc);
+    if (!info) return null;
     // With no room even for its "out of memory" error, QuickJS throws null,
     // or nothing at all when that happens while it builds one: say what happened.
     if (heap.limitHit && (info.message === "null" || info.message === UNKNOWN_PANIC)) return { ...info, message: "runtime: out of memory" };
     return info;
   }
 
-  private describeValue(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo {
+  private describeValue(wasm: QuickJSWasm, g: G, exc: JSValuePtr): PanicInfo | null {
     const x = wasm.x;
     const fn = wasm.getGlobal(g.ctx, "__qg_describe");
     let message = UNKNOWN_PANIC;
@@ -668,7 +687,13 @@ export class Scheduler implements GuestHost {
       const r = x.QTS_Call(g.ctx, fn, wasm.undefinedPtr, 1, argv);
       x.free(argv);
       const e2 = wasm.exceptionOf(g.ctx, r);
-      const d = e2 ? undefined : parseDescription(wasm.getString(g.ctx, r));
+      const s = e2 ? "" : wasm.getString(g.ctx, r);
+      if (!e2 && s === "") {
+        x.QTS_FreeValuePointer(g.ctx, r);
+        x.QTS_FreeValuePointer(g.ctx, fn);
+        return null; // GOEXIT
+      }
+      const d = e2 ? undefined : parseDescription(s);
       if (d) {
         message = d.message;
         stack = d.stack;

@@ -239,33 +239,39 @@
   const eprintln = (...a) => void host(OP.Print, 2, format(a));
   const console = { log: println, info: println, debug: println, error: eprintln, warn: eprintln };
 
-  // Entry of every goroutine: kind 0 = top-level function by name, 1 = closure factory.
+  // Start of every goroutine (kind 0 = top-level function by name, 1 = closure
+  // factory), called by the host once while it sets the goroutine up: it
+  // decodes the arguments and names the function and them to the host
+  // (OP.Start), which then calls the function itself. So no frame of the
+  // prelude stays under the goroutine's own: a park has one frame less to
+  // unwind and rewind (asyncify) or to keep (jspi). runtime.goexit()'s GOEXIT
+  // reaches the host, which ends the goroutine without a panic (describe).
   function entry(kind, ref, caps, args, wrap) {
     const a = args === "" ? [] : decode(args);
     const fn = kind === 1 ? ref(...(caps === "" ? [] : decode(caps))) : (globalThis.__qg_fns || {})[ref];
     if (typeof fn !== "function") throw new TypeError("function " + ref + " is undeclared in the main program");
-    try {
-      if (wrap === "") fn(...a);
-      else handleFrom(wrap).runGoroutine(fn, a);
-    } catch (e) {
-      if (e !== GOEXIT) throw e;
-      host(OP.Goexit);
-    }
+    if (wrap === "") return void host(OP.Start, fn, ...a);
+    const w = handleFrom(wrap);
+    host(OP.Start, () => w.runGoroutine(fn, a));
   }
   // For panics: the Go-style message and the stack of what was thrown.
   // Captured now: a program may replace JSON.stringify or InternalError, and
   // the host must still get JSON it can read (it checks the shape anyway).
   const stringify = JSON.stringify;
   const InternalError = globalThis.InternalError;
+  const SyntaxError = globalThis.SyntaxError;
   const STACK_EXCEEDED = "runtime error: goroutine stack exceeds limit";
   const OUT_OF_MEMORY = "runtime: out of memory";
   function describe(e) {
+    if (e === GOEXIT) return ""; // not a panic: runtime.goexit() ended the goroutine
     if (e instanceof Error) {
-      // QuickJS's check of GUEST_STACK_LIMIT throws InternalError("stack overflow"):
+      // QuickJS's check of GUEST_STACK_LIMIT throws InternalError("stack overflow")
+      // (its parser's, inside eval or new Function, SyntaxError("stack overflow")):
       // catchable in the goroutine; uncaught, it is reported in Go's words.
       // Past the goroutine's memory limit QuickJS throws InternalError("out of memory").
       const internal = e instanceof InternalError;
-      const head = internal && e.message === "stack overflow" ? STACK_EXCEEDED
+      const overflow = e.message === "stack overflow" && (internal || e instanceof SyntaxError);
+      const head = overflow ? STACK_EXCEEDED
         : internal && e.message === "out of memory" ? OUT_OF_MEMORY
         : e.name === "Error" || !e.name ? String(e.message) : e.name + ": " + e.message;
       return stringify({ __proto__: null, message: head, stack: String(e.stack || "") });

@@ -20,3 +20,13 @@ export const SHAPES: Record<string, string> = {
   "Array.from callback": `function f(n) { return Array.from([1], () => f(n + 1)) }`,
   eval: `function f(n) { return eval("f(n + 1)") }`,
 };
+
+/**
+ * What catching a shape's overflow prints. QuickJS's parser checks the stack
+ * too: eval's recursion fails in the interpreter or in the parser (a
+ * SyntaxError "stack overflow"), whichever check its depth reaches first,
+ * which moves with the frames under it.
+ */
+export function overflowOf(shape: string): RegExp {
+  return shape === "eval" ? /^(InternalError|SyntaxError): stack overflow$/ : /^InternalError: stack overflow$/;
+}
