@@ -127,10 +127,6 @@ const YIELD_ACCEPTING_MS = 1;
  */
 export const GUARDED_BUDGET_MS = 1000;
 const UNKNOWN_PANIC = "(unknown panic)";
-/** A connection's or listener's handle in go()'s arguments, as the prelude's fast path encodes them (H[{"h":"n3"}…]). */
-const SOCKET_HANDLE = /"h":"[nl]\d/;
-/** Loads the net module in a goroutine's setup (__qg_preload is fixed by the prelude: top-level code cannot swap it). */
-const PRELOAD_NET = `__qg_preload("net")`;
 
 export class Scheduler implements GuestHost {
   /** Every wasm instance of this program; new Gs go to the last one. */
@@ -448,12 +444,6 @@ export class Scheduler implements GuestHost {
     const prog = g.program;
     this.evalOrThrow(wasm, g, prog.code, prog.file);
     const { fn, caps, args } = g.start;
-    // A goroutine started with a socket among its arguments (a server's handler)
-    // would load the net module first thing, when its entry decodes them; with
-    // asyncify, loading it here runs on the uninstrumented twin, which costs
-    // less (callgrind, Node 20, the echo server under connection churn: 7.04M →
-    // 5.89M instructions per connection, `echo-instructions.js --churn`).
-    if (args && args[0] === "H" && SOCKET_HANDLE.test(args)) this.evalOrThrow(wasm, g, PRELOAD_NET, PRELUDE_FILE);
     const argv = [
       typeof fn === "number" ? x.QTS_NewFloat64(ctx, 1) : x.QTS_NewFloat64(ctx, 0),
       typeof fn === "number" ? this.evalOrThrow(wasm, g, prog.closures[fn]!.factorySource, prog.file, true) : wasm.newString(ctx, fn),
@@ -464,7 +454,11 @@ export class Scheduler implements GuestHost {
     // The prelude's entry decodes the arguments and names the goroutine's
     // first call (Op.Start): g's run calls its function with no frame of the
     // prelude's under it. Decoding is the goroutine's own work, not top-level
-    // code: no time budget (it cannot be preempted here either).
+    // code: no time budget (it cannot be preempted here either). With asyncify
+    // it runs on the uninstrumented twin, as all of setup does: a server's
+    // handler loads the net module here (when it decoded its arguments at the
+    // start of its run: callgrind, Node 20, the echo server under connection
+    // churn, 7.04M instructions per connection; loaded in setup, 5.89M).
     const entry = wasm.getGlobal(ctx, "__qg_entry");
     this.guardDeadline = Infinity;
     const r = wasm.call(ctx, entry, argv);

@@ -367,6 +367,5 @@
   const fix = (k, v) => Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
   fix("__qg_entry", entry);
   fix("__qg_describe", describe);
-  fix("__qg_preload", (name) => void lazy(name));
   fix("__qg_stack", stack);
 })();

@@ -24,7 +24,7 @@ eachBackend(test, "no host globals: process, require, module, Buffer, fetch, tim
     { backend },
   );
   assert.is(r.stderr, "");
-  assert.is(r.stdout, "none\ntrue undefinedundefined true\n__qg_closure,__qg_describe,__qg_entry,__qg_fns,__qg_preload,__qg_stack,__quickgo\n");
+  assert.is(r.stdout, "none\ntrue undefinedundefined true\n__qg_closure,__qg_describe,__qg_entry,__qg_fns,__qg_stack,__quickgo\n");
 });
 
 eachBackend(test, "importing host modules fails at load time, statically or dynamically", async (backend) => {
@@ -88,7 +88,7 @@ eachBackend(test, "a Conn's bound read and write do not hand the host function t
 eachBackend(test, "the functions the host calls cannot be replaced by the program", async (backend) => {
   const r = await run(
     `function main() {
-       for (const k of ["__qg_describe", "__qg_stack", "__qg_entry", "__qg_preload"]) {
+       for (const k of ["__qg_describe", "__qg_stack", "__qg_entry"]) {
          try { globalThis[k] = () => { for (;;) {} } } catch (e) {}
          try { delete globalThis[k] } catch (e) {}
        }
@@ -100,12 +100,12 @@ eachBackend(test, "the functions the host calls cannot be replaced by the progra
   assert.ok(r.stderr.startsWith("panic: still described by the prelude\n"), r.stderr);
 });
 
-// The host calls __qg_preload during a goroutine's setup, after the program's
+// The host calls __qg_entry during a goroutine's setup, after the program's
 // top-level code has run there: that code must not be able to swap it.
-eachBackend(test, "top-level code cannot replace the preload the host calls in setup: a goroutine given a listener still starts", async (backend) => {
+eachBackend(test, "top-level code cannot replace the entry the host calls in setup: a goroutine given a listener still starts", async (backend) => {
   const r = await run(
-    `try { globalThis.__qg_preload = () => { for (;;) {} } } catch (e) {}
-     try { Object.defineProperty(globalThis, "__qg_preload", { get() { for (;;) {} } }) } catch (e) {}
+    `try { globalThis.__qg_entry = () => { for (;;) {} } } catch (e) {}
+     try { Object.defineProperty(globalThis, "__qg_entry", { get() { for (;;) {} } }) } catch (e) {}
      function use(ln, done) { done.send(typeof ln.accept) }
      function main() {
        const ln = net.listen("tcp", "127.0.0.1:0"), done = chan()
