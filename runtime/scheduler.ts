@@ -620,7 +620,10 @@ export class Scheduler implements GuestHost {
     const x = g.engine!.wasm.x;
     if (g.entryArgv) {
       const h32 = g.engine!.wasm.heap32();
-      for (let i = 0; i < g.entryArgc; i++) x.QTS_FreeValuePointer(g.ctx, h32[(g.entryArgv >> 2) + i]!);
+      for (let i = 0; i < g.entryArgc; i++) {
+        const v = h32[(g.entryArgv >> 2) + i]!;
+        if (v !== 0) x.QTS_FreeValuePointer(g.ctx, v); // 0: Op.Start found no memory for it
+      }
       x.free(g.entryArgv);
       g.entryArgv = 0;
     }
