@@ -636,7 +636,7 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "Node's connections per second where a goroutine per connection serves 0.04–0.06×: a goroutine's start (a",
       "fresh context with the prelude, the program and the net module, and its teardown, ~1 ms of CPU under this",
       "load) is most of what a short connection costs quickgo (docs/NET.md). (3) The tables above were saved on a busy",
-      "stretch (Node's server at 89–116k msg/s with 1000 connections): Node 26 jspi 0.62× / 0.48× at 100 / 1000",
+      "stretch before (4) (Node's server at 89–116k msg/s with 1000 connections): Node 26 jspi 0.62× / 0.48× at 100 / 1000",
       "connections, asyncify 0.75× / 0.59×; Node 20 asyncify 0.59× / 0.49×. Two runs of 5 rounds earlier that",
       "session (`echo.js --churn 0 --rounds 5`, not saved): Node 26 jspi 0.68× / 0.57×, asyncify 0.63× / 0.50×; Node",
       "20 asyncify 0.66× / 0.52×. At 1000 connections the median of a run lands on either side of 0.5× with the",
@@ -644,7 +644,12 @@ export function writeReport(resultsDir: string, docsDir: string): void {
       "of 16 shared (no copy of a parked stack when another goroutine of its region runs) changed neither throughput",
       "(ad hoc A/B) nor misses that matter: the resumed goroutine's stack is cold either way, and the copies' misses",
       "in callgrind's simulated cache partly come from the regions sitting 1 MiB apart, which maps their tops to the",
-      "same sets of a simulated (virtually indexed) cache but not of the real, physically indexed one.",
+      "same sets of a simulated (virtually indexed) cache but not of the real, physically indexed one. (4) Later that",
+      "session a Conn's `read` and `write` became host functions of their own instead of the hidden host function",
+      "bound to the connection (docs/NET.md): a parked reader's stack loses a bound function's two frames. Callgrind,",
+      "`echo-instructions.js --conns 1000,100`, the builds alternated: Node 20 asyncify 37.0k, 36.5k / 36.6k, 33.3k →",
+      "33.5k, 33.4k / 30.3k, 30.6k (two runs each); Node 26 asyncify 27.8k / 27.9k → 25.0k / 25.9k, jspi 21.7k / 22.2k",
+      "→ 21.4k / 21.4k. The throughput tables above were saved after it.",
       "",
     );
   }

@@ -4,8 +4,9 @@
 //   "E{json}"   → a NetErrorInfo, thrown by the guest as a NetError;
 //   anything else is the operation's result (a byte count, "C{json}" for a
 //   new Conn, "L{json}" for a new Listener…).
-// Except a Conn's read and write, which are the host function bound to
-// (op, conn id, the guest Conn, its `slow` helper) and called by the program
+// Except a Conn's read and write, host functions of their own (Op.NetMethod;
+// HostCalls presents their calls here as NetRead / NetWrite with operands
+// (conn id, the guest Conn, its `slow` helper)) called by the program
 // directly: they return the Uint8Array read (null at EOF) or the byte count
 // written, and throw the NetError themselves, which `slow` makes (see net.js).
 // An operation that would block parks its G with a retry (G.retry): when the

@@ -93,14 +93,21 @@ export class G {
   ioN = 0;
   ioData: Uint8Array | undefined = undefined;
   /**
-   * A parked Conn read or write's bound arguments (netpoll/netops.ts): JSValue
-   * pointers to the guest Conn and its `slow` helper, in the call's argument
-   * array on g's shadow stack, which stays intact (in its region or its
-   * spill) until the call returns. Set when such a call parks; read only by
+   * A parked Conn read or write's operands (netpoll/netops.ts): JSValue
+   * pointers to the guest Conn (the call's `this`, or its bound argument) and
+   * its `slow` helper, on g's shadow stack or in g.netSlow, which stay intact
+   * (in its region or its spill) until the call returns. Set when such a call parks; read only by
    * its retry.
    */
   ioConn = 0;
   ioSlow = 0;
+  /**
+   * net.js's `slow` helper in g's context (a JSValue pointer g owns), handed
+   * over when the net module makes its first Conn method (Op.NetMethod): a
+   * Conn's read and write, host functions of their own, get it from here.
+   * Freed with g's context.
+   */
+  netSlow = 0;
   /** The pollDesc g waits on (with its mode) while parked for I/O; cleared when woken. */
   ioWait: IoWaitSet | null = null;
   ioMode = 0;

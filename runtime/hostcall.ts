@@ -15,7 +15,7 @@ import { PARK } from "./engine/engine.js";
 import { type JSContextPtr, type JSValuePtr, type QuickJSWasm, WasmOutOfMemory } from "./engine/quickjs.js";
 import { ErrGroup } from "./errgroup.js";
 import type { G, StartSpec, Wire } from "./goroutine.js";
-import { CtxErr, CtxKind, Op, SelectKind, TimerKind } from "./ops.js";
+import { CtxErr, CtxKind, HOST_FN_REF, NET_METHOD_MAX_ID, NET_METHOD_REF, Op, SelectKind, TimerKind } from "./ops.js";
 import { GoFatal, GoPanic, goTraceback } from "./panic.js";
 import { RWMutex } from "./rwmutex.js";
 import { PRELUDE_FILE, type Scheduler } from "./scheduler.js";
@@ -65,7 +65,7 @@ const NEVER_BLOCKS = new Set<number>([
   Op.CtxNew, Op.CtxCancel, Op.CtxDone, Op.CtxErr, Op.CtxValue, Op.CtxDeadline, Op.RWMutexNew, Op.RUnlock,
   Op.TryRLock, Op.CondNew, Op.CondSignal, Op.SemNew, Op.SemRelease, Op.GroupNew, Op.GroupDone, Op.GroupSetLimit,
   Op.AtomicNew, Op.Atomic, Op.TimerNew, Op.TimerStop, Op.TimerReset, Op.Related, Op.Stack,
-  Op.NetCloseWrite, Op.NetClose, Op.NetSetDeadline, Op.NetInfo, Op.TextEncode, Op.TextDecode,
+  Op.NetCloseWrite, Op.NetClose, Op.NetSetDeadline, Op.NetInfo, Op.NetMethod, Op.TextEncode, Op.TextDecode,
 ]);
 
 type Handle = Chan | WaitGroup | Mutex | Once | RWMutex | Cond | Semaphore | Context | ErrGroup | AtomicCell | GoTimer;
@@ -90,6 +90,20 @@ export class HostCalls {
     str: (i) => (i < this.argc ? this.wasm.getString(this.ctx, this.argp(i)) : ""),
     val: (i) => (i < this.argc ? this.argp(i) : this.wasm.undefinedPtr),
   };
+  /**
+   * A Conn method's call (see NET_METHOD_REF) read as the hidden function's
+   * NetRead / NetWrite call it stands for: (op, conn id, conn, slow, the
+   * method's own argument). `methodConn`, `methodThis`, `methodSlow`: the
+   * call being served, like argc and argv.
+   */
+  private methodConn = 0;
+  private methodThis = 0;
+  private methodSlow = 0;
+  private readonly methodArgs: CallArgs = {
+    num: (i) => (i === 1 ? this.methodConn : i === 4 ? this.args.num(0) : NaN),
+    str: (i) => (i === 4 ? this.args.str(0) : ""),
+    val: (i) => (i === 2 ? this.methodThis : i === 3 ? this.methodSlow : i === 4 ? this.args.val(0) : this.wasm.undefinedPtr),
+  };
   private readonly stopTimerFn: (t: Timer) => void;
   private readonly newChanFn: () => Chan;
   /** context.background(), made on first use */
@@ -113,7 +127,7 @@ export class HostCalls {
   /** The instance of the G being served (set by dispatch and resumed; a host call never nests across Gs). */
   private wasm!: QuickJSWasm;
 
-  dispatch(g: G, argc: number, argv: number): number {
+  dispatch(g: G, argc: number, argv: number, thisPtr = 0, hostRef = HOST_FN_REF): number {
     const w = (this.wasm = g.engine!.wasm);
     const ctx = g.ctx;
     if (this.valueSize === 0) this.valueSize = w.x.QTS_ArgvGetJSValueConstPointer(0, 1);
@@ -124,15 +138,31 @@ export class HostCalls {
     const outer = this.argc;
     const outerArgv = this.argv;
     const outerCtx = this.ctx;
+    const outerConn = this.methodConn;
+    const outerThis = this.methodThis;
+    const outerSlow = this.methodSlow;
     this.argc = argc;
     this.argv = argv;
     this.ctx = ctx;
     try {
-      const op = num(0);
+      let op: number;
+      let args = this.args;
+      if (hostRef === HOST_FN_REF) op = num(0);
+      else {
+        // A Conn's read or write (NET_METHOD_REF + 2 × id + kind).
+        const k = hostRef - NET_METHOD_REF;
+        op = k & 1 ? Op.NetWrite : Op.NetRead;
+        this.methodConn = k >>> 1;
+        this.methodThis = thisPtr;
+        this.methodSlow = g.netSlow;
+        args = this.methodArgs;
+      }
       if (g.killed) throw new GoPanic("goroutine killed");
       // Setup runs the program's top-level code: it may name a lazy built-in
-      // (const cache = new Map()), which the host adds (Op.AddIntrinsic).
-      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude && op !== Op.AddIntrinsic && op !== Op.Start) {
+      // (const cache = new Map()), which the host adds (Op.AddIntrinsic). It
+      // also decodes the goroutine's arguments (Op.Start), a Conn among them
+      // getting its methods (Op.NetMethod).
+      if (g.inSetup && op !== Op.Now && op !== Op.LoadPrelude && op !== Op.AddIntrinsic && op !== Op.Start && op !== Op.NetMethod) {
         throw new GoPanic(
           "top-level code runs in every goroutine's context, so it cannot use the quickgo runtime " +
             "(go, chan, print, …): move it into main() or a function",
@@ -145,7 +175,7 @@ export class HostCalls {
         );
       }
       // The netpoller's first: a server's goroutines make little else.
-      if (op >= Op.NetListen && op < Op.TextEncode) return this.net.dispatch(g, w, ctx, op, this.args);
+      if (op >= Op.NetListen && op < Op.TextEncode) return op === Op.NetMethod ? this.netMethod(g, ctx) : this.net.dispatch(g, w, ctx, op, args);
       return op >= TOOLKIT_FIRST_OP && op <= TOOLKIT_LAST_OP ? this.toolkitOp(g, ctx, op, num, str) : this.op(g, ctx, op, num, str, argc);
     } catch (e) {
       if (e instanceof GoFatal) return this.sched.fatal(g, e.message);
@@ -156,7 +186,30 @@ export class HostCalls {
       this.argc = outer;
       this.argv = outerArgv;
       this.ctx = outerCtx;
+      this.methodConn = outerConn;
+      this.methodThis = outerThis;
+      this.methodSlow = outerSlow;
     }
+  }
+
+  /**
+   * Op.NetMethod (connId, kind, slow): a Conn's read (kind 0) or write (1) as
+   * a host function of its own; the first call also keeps net.js's `slow`
+   * for the Conn methods of g's context (g.netSlow). Undefined for an id past
+   * the refs' range: net.js then binds the hidden function instead.
+   */
+  private netMethod(g: G, ctx: JSContextPtr): number {
+    const w = this.wasm;
+    const id = this.args.num(1);
+    const kind = this.args.num(2) === 1 ? 1 : 0;
+    if (!(Number.isInteger(id) && id > 0 && id < NET_METHOD_MAX_ID)) return 0;
+    if (g.netSlow === 0) {
+      g.netSlow = w.x.QTS_DupValuePointer(ctx, this.args.val(3));
+      if (g.netSlow === 0) return 0;
+    }
+    const f = w.newFunction(ctx, kind === 0 ? "read" : "write", NET_METHOD_REF + 2 * id + kind);
+    if (f === 0) throw new GoPanic("runtime: out of memory (cannot make a Conn method)");
+    return f;
   }
 
   private op(g: G, ctx: JSContextPtr, op: number, num: (i: number) => number, str: (i: number) => string, argc: number): number {

@@ -78,9 +78,22 @@ export const Op = {
   NetClose: 106, // (id) → undefined | "E{err}"
   NetSetDeadline: 107, // (id, 0 read | 1 write | 2 both, ms from now; 0 clears) → undefined | "E{err}"
   NetInfo: 108, // (id) → '{"net","local","remote"}' (Conn) | '{"net","addr"}' (Listener) | "E{err}"
+  NetMethod: 109, // (connId, 0 read | 1 write, slow) → that Conn's read or write, a host function of its own (netMethodRef); undefined past the refs' range
   TextEncode: 120, // (string) → ArrayBuffer of its UTF-8
   TextDecode: 121, // (ArrayBuffer, fatal) → string
 } as const;
+
+/**
+ * Host refs (QTS_NewFunction's id, passed back with every call): the hidden
+ * host function every operation goes through, and a Conn's read and write,
+ * which are host functions of their own so that a call of them is the whole
+ * operation (no bound function's frames to unwind and rewind at a park):
+ * NET_METHOD_REF + 2 × conn id + (0 read | 1 write).
+ */
+export const HOST_FN_REF = 1;
+export const NET_METHOD_REF = 2;
+/** Conn ids past this get bound host functions instead (refs are int32). */
+export const NET_METHOD_MAX_ID = 2 ** 29;
 
 /** CtxNew kinds. */
 export const CtxKind = { Background: 0, Cancel: 1, Deadline: 2, Value: 3 } as const;

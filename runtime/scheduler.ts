@@ -29,6 +29,7 @@ import { GoPanic, goTraceback, type PanicInfo } from "./panic.js";
 import { TimerHeap } from "./timer.js";
 import { Poller } from "../netpoll/poller.js";
 import { NetOps } from "../netpoll/netops.js";
+import { HOST_FN_REF } from "./ops.js";
 // A module binding, not the global: globalThis.performance is an accessor, so
 // each `performance.now()` through the global was a slow global load.
 import { performance } from "node:perf_hooks";
@@ -107,7 +108,6 @@ export interface ExitStatus {
 }
 
 export const PRELUDE_FILE = "<quickgo>";
-const HOST_FN_REF = 1;
 /** Read the clock on one interrupt poll in this many (a poll comes every ~10k interpreter ticks). */
 const PREEMPT_CHECK_EVERY = 4;
 /** Longest stretch the synchronous loop keeps the event loop waiting (I/O, signals, stdout). */
@@ -525,8 +525,8 @@ export class Scheduler implements GuestHost {
     return 0;
   }
 
-  hostCall(g: G, argc: number, argv: number): number {
-    return this.calls.dispatch(g, argc, argv);
+  hostCall(g: G, argc: number, argv: number, thisPtr: number, hostRef: number): number {
+    return this.calls.dispatch(g, argc, argv, thisPtr, hostRef);
   }
 
   resumed(g: G): number {
@@ -629,6 +629,8 @@ export class Scheduler implements GuestHost {
     }
     if (g.entryFn) x.QTS_FreeValuePointer(g.ctx, g.entryFn);
     g.entryFn = 0;
+    if (g.netSlow) x.QTS_FreeValuePointer(g.ctx, g.netSlow);
+    g.netSlow = 0;
     if (g.ctx) g.engine!.wasm.freeContext(g.ctx);
     g.engine!.wasm.runtimes.detach(g);
     g.ctx = 0;

@@ -44,11 +44,11 @@ export class AsyncifyEngine implements Engine {
   static async create(host: GuestHost, log: (line: string) => void): Promise<AsyncifyEngine> {
     let engine: AsyncifyEngine | undefined;
     const wasm = await QuickJSWasm.load("asyncify", {
-      hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
-      interrupt: () => engine!.onImport(0, 0, true),
+      hostCall: (_ctx, thisPtr, argc, argv, ref) => engine!.onImport(argc, argv, thisPtr, ref, false),
+      interrupt: () => engine!.onImport(0, 0, 0, 0, true),
     }, log, {
-      hostCall: (_ctx, _this, argc, argv) => engine!.onSetupImport(argc, argv, false),
-      interrupt: () => engine!.onSetupImport(0, 0, true),
+      hostCall: (_ctx, thisPtr, argc, argv, ref) => engine!.onSetupImport(argc, argv, thisPtr, ref, false),
+      interrupt: () => engine!.onSetupImport(0, 0, 0, 0, true),
     });
     engine = new AsyncifyEngine(wasm, host);
     return engine;
@@ -59,7 +59,7 @@ export class AsyncifyEngine implements Engine {
     this.regions.left(g);
   }
 
-  private onImport(argc: number, argv: number, interrupt: boolean): number {
+  private onImport(argc: number, argv: number, thisPtr: number, ref: number, interrupt: boolean): number {
     const g = this.current;
     if (!g) return 0; // a call outside any G (setup of the instance): nothing to switch
     const a = this.wasm.asyncify!;
@@ -69,7 +69,7 @@ export class AsyncifyEngine implements Engine {
       a.asyncify_stop_rewind();
       r = this.host.resumed(g);
     } else {
-      r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+      r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv, thisPtr, ref);
     }
     if (r !== PARK) return r;
     const buf = this.regions.scratch(g);
@@ -89,10 +89,10 @@ export class AsyncifyEngine implements Engine {
    * operations in setup). Should a host call park anyway, the guest gets an
    * error instead.
    */
-  private onSetupImport(argc: number, argv: number, interrupt: boolean): number {
+  private onSetupImport(argc: number, argv: number, thisPtr: number, ref: number, interrupt: boolean): number {
     const g = this.current;
     if (!g) return 0;
-    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv, thisPtr, ref);
     if (r !== PARK) return r;
     if (interrupt) throw new Error("quickgo internal error: a goroutine was preempted during its setup or teardown");
     return this.wasm.throwError(g.ctx, "quickgo: a goroutine cannot block during its setup or teardown");

@@ -11,8 +11,11 @@ export const PARK = -2;
 export interface GuestHost {
   /** First run of g: create its runtime and context and set g.entry*. Throws on failure. */
   setup(g: G, wasm: QuickJSWasm): void;
-  /** The guest called the host function: a JSValue* (0 = undefined), an exception from throwError, or PARK. */
-  hostCall(g: G, argc: number, argv: number): number;
+  /**
+   * The guest called a host function (hostRef: which one, thisPtr: its `this`):
+   * a JSValue* (0 = undefined), an exception from throwError, or PARK.
+   */
+  hostCall(g: G, argc: number, argv: number, thisPtr: number, hostRef: number): number;
   /** g's parked call is being resumed: its result, or PARK to park again. */
   resumed(g: G): number;
   /** QuickJS polled the interrupt handler: 0 = go on, 1 = kill (uncatchable), PARK = preempt. */

@@ -79,8 +79,8 @@ export class JspiEngine implements Engine {
       hostCallSuspend = interruptSuspend = new W.Suspending(park);
     }
     const wasm = await QuickJSWasm.load("jspi", {
-      hostCall: (_ctx, _this, argc, argv) => engine!.onImport(argc, argv, false),
-      interrupt: () => engine!.onImport(0, 0, true),
+      hostCall: (_ctx, thisPtr, argc, argv, ref) => engine!.onImport(argc, argv, thisPtr, ref, false),
+      interrupt: () => engine!.onImport(0, 0, 0, 0, true),
       hostCallSuspend,
       interruptSuspend,
       legacyJspi: legacy,
@@ -89,10 +89,10 @@ export class JspiEngine implements Engine {
     return engine;
   }
 
-  private onImport(argc: number, argv: number, interrupt: boolean): number {
+  private onImport(argc: number, argv: number, thisPtr: number, ref: number, interrupt: boolean): number {
     const g = this.current;
     if (!g) return 0;
-    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv);
+    const r = interrupt ? this.host.interrupt(g) : this.host.hostCall(g, argc, argv, thisPtr, ref);
     return r === PARK ? JSPI_SUSPEND : r;
   }
 

@@ -105,12 +105,17 @@ globalThis.__qg_module = function (rt) {
       // read(max = 65536): up to max bytes as a Uint8Array (blocks until at least
       // one arrives); null at EOF. write(data): writes all of a string (as UTF-8),
       // Uint8Array, ArrayBuffer or other view; returns the byte count once the
-      // kernel has it. Both are the host function itself, bound to this
-      // connection: a call reaches the host with no JS frame of ours in
+      // kernel has it. Both are host functions made for this connection
+      // (Op.NetMethod): a call reaches the host with no JS frame of ours in
       // between (two bytecode calls per echoed message were ~4k of its ~26k
-      // instructions, callgrind). Errors are thrown as NetError (slow, kind 0).
-      Object.defineProperty(this, "read", { value: bindHost(OP.NetRead, id, this, slow), writable: true, configurable: true });
-      Object.defineProperty(this, "write", { value: bindHost(OP.NetWrite, id, this, slow), writable: true, configurable: true });
+      // instructions, callgrind), nor a bound function's (which a parked
+      // goroutine's stack would keep). Past the host's range of ids, the
+      // hidden host function bound to this connection. Errors are thrown as
+      // NetError (slow, kind 0).
+      const read = host(OP.NetMethod, id, 0, slow) || bindHost(OP.NetRead, id, this, slow);
+      const write = host(OP.NetMethod, id, 1, slow) || bindHost(OP.NetWrite, id, this, slow);
+      Object.defineProperty(this, "read", { value: read, writable: true, configurable: true });
+      Object.defineProperty(this, "write", { value: write, writable: true, configurable: true });
     }
     get localAddr() {
       return this.info().local;

@@ -23,12 +23,12 @@ const hostError: Fault = () => {
 async function withFault(goid: number, fault: Fault, body: (arm: () => void) => Promise<void>): Promise<void> {
   const original = Scheduler.prototype.hostCall;
   let armed = false;
-  Scheduler.prototype.hostCall = function (this: Scheduler, g: G, argc: number, argv: number): number {
+  Scheduler.prototype.hostCall = function (this: Scheduler, g: G, argc: number, argv: number, thisPtr: number, hostRef: number): number {
     if (armed && g.id === goid) {
       armed = false;
       fault(g);
     }
-    return original.call(this, g, argc, argv);
+    return original.call(this, g, argc, argv, thisPtr, hostRef);
   };
   try {
     await body(() => void (armed = true));
