@@ -138,16 +138,18 @@ export class HostCalls {
     const outer = this.argc;
     const outerArgv = this.argv;
     const outerCtx = this.ctx;
-    const outerConn = this.methodConn;
-    const outerThis = this.methodThis;
-    const outerSlow = this.methodSlow;
+    // A Conn method's operands likewise (only such a call changes them).
+    const method = hostRef !== HOST_FN_REF;
+    const outerConn = method ? this.methodConn : 0;
+    const outerThis = method ? this.methodThis : 0;
+    const outerSlow = method ? this.methodSlow : 0;
     this.argc = argc;
     this.argv = argv;
     this.ctx = ctx;
     try {
       let op: number;
       let args = this.args;
-      if (hostRef === HOST_FN_REF) op = num(0);
+      if (!method) op = num(0);
       else {
         // A Conn's read or write (NET_METHOD_REF + 2 × id + kind).
         const k = hostRef - NET_METHOD_REF;
@@ -186,9 +188,11 @@ export class HostCalls {
       this.argc = outer;
       this.argv = outerArgv;
       this.ctx = outerCtx;
-      this.methodConn = outerConn;
-      this.methodThis = outerThis;
-      this.methodSlow = outerSlow;
+      if (method) {
+        this.methodConn = outerConn;
+        this.methodThis = outerThis;
+        this.methodSlow = outerSlow;
+      }
     }
   }
 
