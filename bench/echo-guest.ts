@@ -4,16 +4,19 @@
 // connection (a handler whose client went away, ECONNRESET or EPIPE, just
 // ends); ECHO_GUEST_POOL is the same server reusing its goroutines as
 // examples/echopool.js does; NODE_ECHO_SERVER is Node's native one, the baseline.
-export const ECHO_GUEST = `
+/** Echoes one connection until its client closes it or goes away; both servers' handler. */
+const ECHO_HANDLER = `
 function echo(c) {
   try {
     for (let b; (b = c.read()) !== null; ) c.write(b);
   } catch (e) {
-    // the client went away: this goroutine ends
+    // the client went away: this connection is done
   } finally {
     c.close();
   }
-}
+}`;
+
+export const ECHO_GUEST = `${ECHO_HANDLER}
 function main() {
   const ln = net.listen("tcp", "127.0.0.1:0");
   println("addr " + ln.addr);
@@ -26,20 +29,11 @@ function main() {
  * worker idle for 10 s ends. Measures connection churn without a
  * goroutine's start and end per connection.
  */
-export const ECHO_GUEST_POOL = `
-function serve(c) {
-  try {
-    for (let b; (b = c.read()) !== null; ) c.write(b);
-  } catch (e) {
-    // the client went away: wait for the next one
-  } finally {
-    c.close();
-  }
-}
+export const ECHO_GUEST_POOL = `${ECHO_HANDLER}
 function worker(conns, c) {
   const idle = time.newTimer(10000);
   while (c !== null) {
-    serve(c);
+    echo(c);
     idle.reset(10000);
     c = select(recv(conns, (v) => v), recv(idle.c, () => null));
   }

@@ -379,7 +379,7 @@ export class HostCalls {
    * g.entryArgv until g ends (Scheduler.free).
    */
   private start(g: G, ctx: JSContextPtr, argc: number): number {
-    if (!g.inSetup || g.entryFn !== 0) throw new GoPanic("quickgo internal error: a goroutine's start named twice");
+    if (!g.inSetup || g.entryFn !== 0) throw new GoPanic("quickgo internal error: a goroutine's start named outside its setup or twice");
     const w = this.wasm;
     const n = argc - 2;
     const argv = w.mallocOrThrow(4 * Math.max(1, n));

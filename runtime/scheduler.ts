@@ -680,19 +680,16 @@ export class Scheduler implements GuestHost {
     const fn = wasm.getGlobal(g.ctx, "__qg_describe");
     let message = UNKNOWN_PANIC;
     let stack = "";
+    let goexit = false;
     if (wasm.typeOf(g.ctx, fn) === "function") {
       const argv = x.malloc(4);
       wasm.heap32()[argv >> 2] = exc;
       const r = x.QTS_Call(g.ctx, fn, wasm.undefinedPtr, 1, argv);
       x.free(argv);
       const e2 = wasm.exceptionOf(g.ctx, r);
-      const s = e2 ? "" : wasm.getString(g.ctx, r);
-      if (!e2 && s === "") {
-        x.QTS_FreeValuePointer(g.ctx, r);
-        x.QTS_FreeValuePointer(g.ctx, fn);
-        return null; // GOEXIT
-      }
-      const d = e2 ? undefined : parseDescription(s);
+      const s = e2 ? undefined : wasm.getString(g.ctx, r);
+      goexit = s === ""; // the prelude's describe of GOEXIT
+      const d = s ? parseDescription(s) : undefined;
       if (d) {
         message = d.message;
         stack = d.stack;
@@ -703,7 +700,7 @@ export class Scheduler implements GuestHost {
       message = wasm.getString(g.ctx, exc);
     }
     x.QTS_FreeValuePointer(g.ctx, fn);
-    return { goroutine: g.id, message, trace: goTraceback(stack, PRELUDE_FILE) };
+    return goexit ? null : { goroutine: g.id, message, trace: goTraceback(stack, PRELUDE_FILE) };
   }
 
   /** The JS stack of a parked G, captured while HostCalls.resumed runs for it (the asyncify G is rewound; the jspi one stays suspended). */

@@ -8,8 +8,9 @@
   const host = globalThis.__qg;
   delete globalThis.__qg;
   // The host function bound to an operation and its operands (net's Conn.read
-  // and write past the host's range of Conn method ids). bind and apply are taken now, before any program code runs, so
-  // a program that replaces Function.prototype.bind never sees `host`.
+  // and write, past the host's range of Conn method ids). bind and apply are
+  // taken now, before any program code runs, so a program that replaces
+  // Function.prototype.bind never sees `host`.
   const bind = Function.prototype.bind;
   const apply = Reflect.apply;
   const bindHost = (op, a, b, c) => apply(bind, host, [null, op, a, b, c]);
