@@ -33,8 +33,9 @@ eachBackend(test, "top-level code may use every lazy built-in: Map, Set, WeakMap
      const p = new Proxy({}, { get: () => "trapped" });
      function main() {
        println(cache.get(1), seen.size, weak instanceof WeakMap, bytes[1], epoch, p.x);
-       go(() => println("goroutine", cache.size, bytes.length));
-       sleep(5);
+       const done = chan();
+       go(() => { println("goroutine", cache.size, bytes.length); done.send(1) });
+       done.recv();
      }`,
     backend,
   );
